@@ -1,0 +1,69 @@
+"""`ner-pipeline <command>`: the same functions the DAG calls, from a shell or a pod.
+
+Each area registers its own subcommands (`register(subparsers)` in its `commands.py`),
+so this file only wires. Global options: --profile and --set key.path=value, read by
+every command through `settings_from(args)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from .config import Settings, load_settings
+
+# Areas that contribute subcommands; each module has register(subparsers).
+_COMMAND_MODULES = (
+    "ner_pipeline.synth.commands",
+    "ner_pipeline.validate.commands",
+    "ner_pipeline.train.commands",
+    "ner_pipeline.evaluate.commands",
+    "ner_pipeline.registry_commands",
+    "ner_pipeline.pipeline_commands",
+)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return load_settings(getattr(args, "profile", None), getattr(args, "set", None) or [],
+                         config_file=getattr(args, "config", None))
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    """Options every command accepts (also after the subcommand name)."""
+    p.add_argument("--profile", default=argparse.SUPPRESS, help="config profile (default: NER_PROFILE or local)")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config YAML (default include/config/ner_retraining.yaml)")
+    p.add_argument("--set", action="append", default=argparse.SUPPRESS, metavar="KEY=VALUE",
+                   help="override one setting, e.g. --set training.epochs=2 (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ner-pipeline", description=__doc__.splitlines()[0])
+    add_common(parser)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in _COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        mod.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

