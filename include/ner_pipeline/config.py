@@ -148,7 +148,11 @@ class GateSettings(_Section):
 
 class ScheduleSettings(_Section):
     cron: str = "0 2 * * *"
-    on_new_data: bool = False
+    on_new_data: bool = False  # also run when new files land (Airflow Assets for incoming/)
+    retries: int = 2
+    retry_delay_seconds: int = 300
+    train_retries: int = 1
+    owner: str = "ml-platform"
 
 
 class Settings(_Section):

@@ -1,0 +1,52 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | sha1sum | cut -c1-12)
+
+export AIRFLOW_HOME ?= $(CURDIR)/.local/airflow
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test test-e2e up down store bench clean help
+
+help:
+	@echo "make run    - start the local object store and run the ner_retraining DAG once"
+	@echo "make test   - run the test suite"
+	@echo "make up     - Airflow UI on 127.0.0.1:8080 with the local store (make down stops both)"
+	@echo "make bench  - benchmarks (print figures; not tests)"
+
+# The venv is (re)built when the pinned requirements change. torch==2.13.0 is a CPU build.
+$(STAMP):
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+run: $(STAMP)
+	$(BIN)/ner-pipeline local-run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-e2e: $(STAMP)
+	NER_E2E=1 $(BIN)/python -m pytest -m e2e tests/e2e
+
+store: $(STAMP)
+	$(BIN)/ner-pipeline store up
+
+up: $(STAMP)
+	$(BIN)/ner-pipeline store up
+	$(BIN)/ner-pipeline ui
+
+down:
+	-@test -x $(BIN)/ner-pipeline && $(BIN)/ner-pipeline store down
+	-@pkill -f "airflow (standalone|api-server|scheduler|dag-processor|triggerer)" 2>/dev/null || true
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_train.py
+
+clean: down
+	rm -rf .local

@@ -1,0 +1,219 @@
+"""
+### NER retraining (child helpline)
+
+Nightly (and on demand) this DAG turns newly arrived annotated transcripts into a better
+token-classification model, or records exactly why it did not:
+
+1. **discover** new JSONL in `incoming/synthetic/` and `incoming/real/` (by content hash);
+2. **validate** every record with Great Expectations: accepted, repaired with an audit, or
+   quarantined with reason codes under `quarantine/<run>/`; report + Data Docs under `validation/<run>/`;
+3. **build_snapshot**: cumulative dataset snapshot with stable hash-based (leak-free) splits;
+4. **train**: the trainer CLI, in a local subprocess (CPU) or a GPU pod (KubernetesPodOperator),
+   chosen by `training.backend` / `NER_TRAINING_BACKEND`;
+5. **evaluate**: strict entity-level P/R/F1 per label on the test split; the current champion is
+   re-scored on the same records;
+6. **gate** → **promote** (new immutable version + conditional move of `champion.json`) or
+   **record_rejection** (every failed rule in `models/ner/history.jsonl`);
+7. **report**: one summary of counts, metrics, gate rules and outcome.
+
+No transcript text is written to logs or XCom: only counts, ids, codes and object-store URIs.
+Settings: `include/config/ner_retraining.yaml` (profiles and `NER__SECTION__KEY` env overrides).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Asset, Param, TriggerRule, dag, task
+
+from ner_pipeline.config import load_settings
+
+# Parse-time work is limited to reading the YAML config: no DB, connection, network or
+# heavy import. Each task reloads settings at run time, so env overrides apply there too.
+SETTINGS = load_settings()
+DAG_ID = "ner_retraining"
+
+
+def _settings():
+    return load_settings()
+
+
+def _ctx() -> tuple[str, dict]:
+    from airflow.sdk import get_current_context
+
+    ctx = get_current_context()
+    return ctx["run_id"], ctx["params"]
+
+
+def _schedule():
+    from airflow.sdk import AssetAny, AssetOrTimeSchedule, CronTriggerTimetable
+
+    cron = CronTriggerTimetable(SETTINGS.schedule.cron, timezone="UTC")
+    if not SETTINGS.schedule.on_new_data:
+        return cron
+    incoming = [Asset(SETTINGS.uri(SETTINGS.sources.synthetic_prefix)), Asset(SETTINGS.uri(SETTINGS.sources.real_prefix))]
+    return AssetOrTimeSchedule(timetable=cron, assets=AssetAny(*incoming))
+
+
+@dag(
+    dag_id=DAG_ID,
+    schedule=_schedule(),
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["ner", "ml", "retraining", "child-helpline"],
+    default_args={
+        "owner": SETTINGS.schedule.owner,
+        "retries": SETTINGS.schedule.retries,
+        "retry_delay": timedelta(seconds=SETTINGS.schedule.retry_delay_seconds),
+    },
+    params={
+        "sources": Param(list(SETTINGS.sources.include), type="array", title="Sources",
+                         description="Which incoming prefixes to read.",
+                         items={"type": "string", "enum": ["synthetic", "real"]}, minItems=1, uniqueItems=True),
+        "generate_synthetic": Param(False, type="boolean", title="Generate a synthetic batch",
+                                    description="First write a fresh generated batch to incoming/synthetic/."),
+        "synthetic_count": Param(SETTINGS.synth.n, type="integer", minimum=10, maximum=200000,
+                                 title="Synthetic batch size", description="Records to generate when enabled."),
+        "dry_run": Param(False, type="boolean", title="Dry run",
+                         description="Train and evaluate, but stop before promotion."),
+        "force_promote": Param(False, type="boolean", title="Force promotion",
+                               description="Promote even if the gate fails (requires a reason)."),
+        "reason": Param("", type="string", title="Reason", maxLength=500,
+                        description="Why this run was triggered; required with force promotion."),
+    },
+    render_template_as_native_obj=True,
+)
+def ner_retraining():
+    @task(task_display_name="Generate synthetic batch")
+    def generate_synthetic() -> dict:
+        """Optional: write a generated batch to incoming/synthetic/ (Param `generate_synthetic`)."""
+        from ner_pipeline import stages
+
+        run_id, params = _ctx()
+        if not params["generate_synthetic"]:
+            return {"skipped": True}
+        return stages.generate_synthetic(_settings(), run_id, n=params["synthetic_count"])
+
+    @task(task_display_name="Discover new files")
+    def discover(_gen: dict) -> dict:
+        """List incoming files whose content hash was never consumed."""
+        from ner_pipeline import stages
+
+        run_id, params = _ctx()
+        return stages.discover(_settings(), run_id, params["sources"])
+
+    @task(task_display_name="Validate (Great Expectations)")
+    def validate(discovered: dict) -> dict:
+        """Accept, repair (audited) or quarantine every record; GX suite + Data Docs."""
+        from ner_pipeline import stages
+
+        run_id, _ = _ctx()
+        return stages.validate(_settings(), run_id, discovered)
+
+    @task(task_display_name="Build dataset snapshot")
+    def build_snapshot(validated: dict) -> dict:
+        """Cumulative snapshot with stable hash-based train/validation/test splits."""
+        from ner_pipeline import stages
+
+        run_id, _ = _ctx()
+        return stages.build_snapshot(_settings(), run_id, validated)
+
+    validated = validate(discover(generate_synthetic()))
+    snapshot = build_snapshot(validated)
+
+    if SETTINGS.training.backend == "kubernetes":
+        from ner_pipeline.k8s import make_train_operator
+
+        train = make_train_operator(
+            SETTINGS,
+            dataset_uri="{{ ti.xcom_pull(task_ids='build_snapshot')['dataset_uri'] }}",
+            output_uri=SETTINGS.uri("runs", "{{ run_id | replace(':', '-') | replace('+', '-') }}", "train") + "/",
+        )
+        snapshot >> train
+        train_result = train.output
+    else:
+
+        @task(task_id="train", task_display_name="Train (local CPU subprocess)",
+              retries=SETTINGS.schedule.train_retries)
+        def train_local(snap: dict) -> dict:
+            """The same trainer CLI the GPU pod runs, in a subprocess."""
+            from ner_pipeline import stages
+
+            run_id, _ = _ctx()
+            return stages.train_local(_settings(), run_id, snap["dataset_uri"])
+
+        train_result = train_local(snapshot)
+
+    @task(task_display_name="Evaluate (challenger vs champion)")
+    def evaluate(snap: dict, trained: dict) -> dict:
+        """Strict entity-level metrics; the champion re-scored on the same test records."""
+        from ner_pipeline import stages
+
+        run_id, _ = _ctx()
+        return stages.evaluate(_settings(), run_id, snap["dataset_uri"], trained)
+
+    @task.branch(task_display_name="Gate")
+    def gate(evaluation: dict) -> str:
+        """Apply the promotion rules; branch to promote or record_rejection."""
+        from airflow.sdk import get_current_context
+
+        from ner_pipeline import stages
+
+        run_id, params = _ctx()
+        if params["force_promote"] and not params["reason"].strip():
+            raise ValueError("force_promote requires a reason")
+        decision = stages.gate(_settings(), run_id, evaluation, dry_run=params["dry_run"],
+                               force_promote=params["force_promote"], reason=params["reason"])
+        get_current_context()["ti"].xcom_push(key="decision", value=decision)
+        return "promote" if decision["promote"] else "record_rejection"
+
+    @task(task_display_name="Promote to registry")
+    def promote(snap: dict, trained: dict, evaluation: dict) -> dict:
+        """Immutable version + conditional write of models/ner/champion.json."""
+        from airflow.sdk import get_current_context
+
+        from ner_pipeline import stages
+
+        run_id, params = _ctx()
+        decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
+        return stages.promote(_settings(), run_id, snapshot=snap, train_result=trained, evaluation=evaluation,
+                              decision=decision, dag_id=DAG_ID, reason=params["reason"])
+
+    @task(task_display_name="Record rejection")
+    def record_rejection(evaluation: dict) -> dict:
+        """Write why the model was not promoted to models/ner/history.jsonl."""
+        from airflow.sdk import get_current_context
+
+        from ner_pipeline import stages
+
+        run_id, params = _ctx()
+        decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
+        return stages.record_rejection(_settings(), run_id, evaluation=evaluation, decision=decision,
+                                       reason=params["reason"])
+
+    @task(task_display_name="Report", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
+    def report(validated: dict, evaluation: dict) -> dict:
+        """Counts per source, per-entity metrics, gate rules and the outcome, in one summary."""
+        from airflow.sdk import get_current_context
+
+        from ner_pipeline import stages
+
+        run_id, _ = _ctx()
+        ti = get_current_context()["ti"]
+        return stages.report(_settings(), run_id, validated=validated, evaluation=evaluation,
+                             decision=ti.xcom_pull(task_ids="gate", key="decision"),
+                             promoted=ti.xcom_pull(task_ids="promote"),
+                             rejected=ti.xcom_pull(task_ids="record_rejection"))
+
+    evaluation = evaluate(snapshot, train_result)
+    branch = gate(evaluation)
+    promoted = promote(snapshot, train_result, evaluation)
+    rejected = record_rejection(evaluation)
+    branch >> [promoted, rejected]
+    final = report(validated, evaluation)
+    [promoted, rejected] >> final
+
+
+ner_retraining()

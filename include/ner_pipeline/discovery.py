@@ -1,0 +1,72 @@
+"""Which incoming files are new: consumed files are remembered by content hash.
+
+state/processed.json maps sha256 -> {key, source, run_id, status}. A file is marked only
+after the snapshot that includes its records is complete, so a failed run leaves its files
+'new' for the next one; a file renamed or re-uploaded with the same bytes is not read twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from .config import Settings
+from .storage import ObjectStore, PreconditionFailed
+
+log = logging.getLogger(__name__)
+STATE_KEY = "state/processed.json"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_state(store: ObjectStore) -> tuple[dict[str, Any], str | None]:
+    got = store.get_with_etag(store.key(STATE_KEY))
+    if got is None:
+        return {"files": {}}, None
+    import json
+
+    return json.loads(got[0]), got[1]
+
+
+def discover(store: ObjectStore, settings: Settings, sources: list[str]) -> list[dict[str, Any]]:
+    """New incoming files (not yet consumed, by content hash), in key order."""
+    state, _ = load_state(store)
+    consumed = state.get("files", {})
+    prefixes = {"synthetic": settings.sources.synthetic_prefix, "real": settings.sources.real_prefix}
+    found: list[dict[str, Any]] = []
+    seen_hashes: set[str] = set()
+    for source in sources:
+        for obj in store.list(store.key(prefixes[source])):
+            key = obj["Key"]
+            if not key.endswith((".jsonl", ".json")):
+                continue
+            digest = sha256(store.get_bytes(key))
+            if digest in consumed or digest in seen_hashes:
+                continue
+            seen_hashes.add(digest)
+            found.append({"key": key, "source": source, "sha256": digest, "bytes": obj["Size"]})
+    return found
+
+
+def mark_consumed(store: ObjectStore, files: list[dict[str, Any]], run_id: str, attempts: int = 5) -> None:
+    """Record files as consumed; a conditional write so two writers never lose each other's marks."""
+    for _ in range(attempts):
+        state, etag = load_state(store)
+        entries = state.setdefault("files", {})
+        changed = False
+        for f in files:
+            if f["sha256"] not in entries:
+                entries[f["sha256"]] = {"key": f["key"], "source": f["source"], "run_id": run_id,
+                                        "status": f.get("status", "consumed")}
+                changed = True
+        if not changed:
+            return
+        try:
+            store.put_json(store.key(STATE_KEY), state, if_match=etag, if_none_match=etag is None)
+            return
+        except PreconditionFailed:
+            log.info("processed-state changed concurrently; retrying")
+    raise PreconditionFailed("could not update state/processed.json after retries")

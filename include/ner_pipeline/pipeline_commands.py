@@ -1,0 +1,116 @@
+"""Commands for the local stack and whole-pipeline runs: store, seed, local-run, report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from .cli import add_common
+
+    p = sub.add_parser("store", help="the embedded SeaweedFS of the local default")
+    add_common(p)
+    p.add_argument("action", choices=["up", "down", "status", "env"])
+    p.set_defaults(func=_store)
+
+    p = sub.add_parser("seed", help="put a synthetic batch into incoming/synthetic/ if nothing is new")
+    add_common(p)
+    p.set_defaults(func=_seed)
+
+    p = sub.add_parser("local-run", help="what `make run` does: store, bucket, seed, one DAG run, summary")
+    add_common(p)
+    p.add_argument("--conf", default="{}", help="DAG run conf (JSON), e.g. '{\"dry_run\": true}'")
+    p.set_defaults(func=_local_run)
+
+    p = sub.add_parser("report", help="print a run's summary (default: the last run)")
+    add_common(p)
+    p.add_argument("--run", help="run id (default: last)")
+    p.set_defaults(func=_report)
+
+
+def _store(args: argparse.Namespace) -> int:
+    from .cli import settings_from
+    from .localrun import ensure_store, local_store
+
+    settings = settings_from(args)
+    store = local_store(settings)
+    if args.action == "up":
+        ensure_store(settings)
+        print(f"SeaweedFS S3 API on {store.endpoint}, bucket {settings.storage.bucket}; credentials in {store.env_file}")
+    elif args.action == "down":
+        print("stopped" if store.stop() else "not running")
+    elif args.action == "env":
+        for k, v in store.credentials().items():
+            print(f"export {k}={v}")
+    else:
+        print("running" if store.running() else "stopped")
+        return 0 if store.running() else 3
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from .cli import settings_from
+    from .localrun import ensure_store, seed_if_empty
+
+    settings = settings_from(args)
+    ensure_store(settings)
+    seeded = seed_if_empty(settings)
+    print(json.dumps(seeded) if seeded else "new data already waiting in incoming/: nothing seeded")
+    return 0
+
+
+def _local_run(args: argparse.Namespace) -> int:
+    from .cli import settings_from
+    from .localrun import LOCAL, airflow_env, ensure_store, migrate_db, run_dag, seed_if_empty
+
+    settings = settings_from(args)
+    t0 = time.monotonic()
+    store = ensure_store(settings)
+    seeded = seed_if_empty(settings)
+    if seeded:
+        print(f"seeded {seeded['records']} synthetic records -> {seeded['uri']}", flush=True)
+    env = airflow_env(settings, store)
+    migrate_db(env)
+    log_file = LOCAL / "logs" / f"dags-test-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    print(f"running DAG ner_retraining with airflow dags test (full log: {log_file})", flush=True)
+    rc = run_dag(env, json.loads(args.conf), log_file)
+    print()
+    _print_last(settings, require_fresh_after=time.time() - (time.monotonic() - t0))
+    print(f"\nwall time {time.monotonic() - t0:.0f}s; airflow exit status {rc}")
+    return rc
+
+
+def _print_last(settings, run: str | None = None, require_fresh_after: float | None = None) -> int:
+    from .stages import LAST_RUN_KEY, format_summary, run_key
+    from .storage import ObjectStore
+
+    store = ObjectStore(settings)
+    if run:
+        summary = store.get_json(store.key("runs", run_key(run), "summary.json"))
+    else:
+        last = store.get_json(store.key(LAST_RUN_KEY))
+        summary = store.get_json(store.key_of(last["summary_uri"])) if last else None
+    if not summary:
+        print("no run summary found (the run failed before its report task; see the log above)")
+        return 1
+    if require_fresh_after is not None and not run:
+        import calendar
+
+        finished = calendar.timegm(time.strptime(summary["finished_at"], "%Y-%m-%dT%H:%M:%SZ"))
+        if finished < require_fresh_after - 5:
+            print("this run wrote no summary (it failed before its report task); the log above says why")
+            return 1
+    print(format_summary(summary))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .cli import settings_from
+    from .localrun import ensure_store
+
+    settings = settings_from(args)
+    ensure_store(settings)
+    return _print_last(settings, args.run)

@@ -1,0 +1,66 @@
+"""Stable, leak-free dataset splits and snapshots.
+
+A record's split is a pure function of its normalised text hash and a salt, so:
+- the same transcript always lands in the same split, in every snapshot (the test set is
+  frozen: a record once in test never moves to train);
+- exact duplicates (same normalised text) cannot straddle train and test.
+Snapshots are cumulative: each one holds every accepted record so far.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from typing import Iterable
+
+from .config import SplitSettings
+from .records import Record, text_hash
+
+SPLITS = ("train", "validation", "test")
+
+
+def assign_split(record_text_hash: str, settings: SplitSettings) -> str:
+    h = hashlib.sha256(f"{settings.salt}:{record_text_hash}".encode()).digest()
+    u = int.from_bytes(h[:8], "big") / 2**64  # uniform in [0, 1)
+    if u < settings.test_share:
+        return "test"
+    if u < settings.test_share + settings.validation_share:
+        return "validation"
+    return "train"
+
+
+def split_records(records: Iterable[Record], settings: SplitSettings) -> dict[str, list[Record]]:
+    """Split records; within a split, order by id so snapshot files are byte-stable."""
+    out: dict[str, list[Record]] = {s: [] for s in SPLITS}
+    seen: set[str] = set()
+    for rec in records:
+        th = text_hash(rec.text)
+        if th in seen:  # validation already removed duplicates; never let one through here
+            continue
+        seen.add(th)
+        out[assign_split(th, settings)].append(rec)
+    for recs in out.values():
+        recs.sort(key=lambda r: r.id)
+    return out
+
+
+def to_jsonl(records: Iterable[Record]) -> bytes:
+    return "".join(json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode("utf-8")
+
+
+def parse_jsonl(data: bytes, *, source: str | None = None) -> list[Record]:
+    return [Record.from_dict(json.loads(line), source=source) for line in data.decode("utf-8").splitlines() if line.strip()]
+
+
+def manifest_for(snapshot_id: str, splits: dict[str, list[Record]], files: dict[str, bytes], extra: dict) -> dict:
+    """Counts, label counts and checksums only: a manifest never holds text."""
+    return {
+        "snapshot_id": snapshot_id,
+        "counts": {s: len(r) for s, r in splits.items()},
+        "counts_by_source": {s: dict(Counter(r.source for r in recs)) for s, recs in splits.items()},
+        "label_counts": {s: dict(sorted(Counter(e.label for r in recs for e in r.entities).items()))
+                         for s, recs in splits.items()},
+        "files": {name: {"sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)} for name, b in files.items()},
+        **extra,
+    }

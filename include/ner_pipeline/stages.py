@@ -1,0 +1,402 @@
+"""The DAG's task bodies, as plain functions: each takes settings and small JSON inputs,
+does its work against the object store, and returns a small JSON summary (what goes to XCom).
+
+No transcript text ever leaves these functions except into the dataset snapshot and the
+quarantine files, which are data. Heavy libraries are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from . import discovery
+from .config import Settings
+from .records import Record
+from .split import SPLITS, manifest_for, parse_jsonl, split_records, to_jsonl
+from .storage import ObjectStore
+
+log = logging.getLogger(__name__)
+
+LATEST_SNAPSHOT_KEY = "datasets/latest.json"
+LAST_RUN_KEY = "state/last_run.json"
+
+
+class StageError(RuntimeError):
+    """A stage could not do its job; the message names what and why (never record text)."""
+
+
+def run_key(run_id: str) -> str:
+    """Airflow run ids carry ':' and '+'; object keys and label values should not."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", run_id).strip("-")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- 0. optional: a fresh synthetic batch ---------------------------------------------------
+
+def generate_synthetic(settings: Settings, run_id: str, n: int | None = None, seed: int | None = None) -> dict[str, Any]:
+    """Write a generated batch to incoming/synthetic/ (idempotent per run: same name, same bytes)."""
+    from .synth import generate, write_jsonl
+
+    n = n or settings.synth.n
+    seed = settings.synth.seed if seed is None else seed
+    recs = generate(n, seed, long_share=settings.synth.long_share, min_chars=settings.synth.min_chars,
+                    max_chars=settings.synth.max_chars)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "batch.jsonl"
+        write_jsonl(recs, path)
+        data = path.read_bytes()
+    store = ObjectStore(settings)
+    key = store.key(settings.sources.synthetic_prefix, f"synth-{run_key(run_id)}-seed{seed}-n{n}.jsonl")
+    store.put_bytes(key, data, content_type="application/x-ndjson")
+    log.info("generated %d synthetic records -> %s", len(recs), store.uri(key))
+    return {"uri": store.uri(key), "records": len(recs), "seed": seed}
+
+
+# -- 1. discover ----------------------------------------------------------------------------
+
+def discover(settings: Settings, run_id: str, sources: list[str]) -> dict[str, Any]:
+    store = ObjectStore(settings)
+    files = discovery.discover(store, settings, sources)
+    by_source = Counter(f["source"] for f in files)
+    log.info("discovered %d new file(s): %s", len(files), dict(by_source))
+    return {"files": files, "n_files": len(files), "by_source": dict(by_source), "sources": sources}
+
+
+# -- 2. validate ----------------------------------------------------------------------------
+
+def _latest_snapshot(store: ObjectStore) -> dict[str, Any] | None:
+    return store.get_json(store.key(LATEST_SNAPSHOT_KEY))
+
+
+def _snapshot_records(store: ObjectStore, snapshot_uri: str) -> dict[str, list[Record]]:
+    key = store.key_of(snapshot_uri).rstrip("/")
+    return {s: parse_jsonl(store.get_bytes(f"{key}/{s}.jsonl")) for s in SPLITS}
+
+
+def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dict[str, Any]:
+    from .records import text_hash
+    from .validate import validate_batch
+
+    store = ObjectStore(settings)
+    rk = run_key(run_id)
+    files = []
+    for f in discovered["files"]:
+        data = store.get_bytes(f["key"])
+        if discovery.sha256(data) != f["sha256"]:
+            # Changed between discovery and now: validate what we read, under its real hash.
+            log.warning("file %s changed since discovery; validating the current content", f["key"])
+            f = {**f, "sha256": discovery.sha256(data)}
+        files.append((f, data))
+
+    known: set[str] = set()
+    prev_counts = None
+    latest = _latest_snapshot(store)
+    if latest:
+        prev = _snapshot_records(store, latest["uri"])
+        known = {text_hash(r.text) for recs in prev.values() for r in recs}
+        manifest = store.get_json(store.key_of(latest["uri"]).rstrip("/") + "/manifest.json") or {}
+        prev_counts = manifest.get("label_counts", {}).get("train")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = Path(tmp) / "data_docs"
+        outcome = validate_batch(
+            [(f["key"], f["source"], data) for f, data in files], settings,
+            known_hashes=known, previous_label_counts=prev_counts, docs_dir=docs, run_id=rk,
+        )
+        vprefix = store.key("validation", rk)
+        if docs.exists():
+            store.upload_dir(docs, f"{vprefix}/data_docs")
+        store.put_json(f"{vprefix}/report.json", outcome.report)
+        store.put_bytes(f"{vprefix}/audit.jsonl",
+                        "".join(json.dumps(a, sort_keys=True) + "\n" for a in outcome.audit).encode())
+    qkey = store.key("quarantine", rk, "quarantine.jsonl")
+    store.put_bytes(qkey, "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in outcome.quarantined).encode())
+    akey = store.key("runs", rk, "accepted.jsonl")
+    store.put_bytes(akey, to_jsonl(outcome.accepted))
+
+    rejected = {r["path"] for r in outcome.rejected_files}
+    summary = {
+        "report_uri": store.uri(f"{vprefix}/report.json"),
+        "data_docs_uri": store.uri(f"{vprefix}/data_docs/index.html"),
+        "quarantine_uri": store.uri(qkey),
+        "accepted_uri": store.uri(akey),
+        "counts": {k: outcome.report[k] for k in ("records_read", "accepted", "repaired", "quarantined")},
+        "by_source": outcome.report.get("by_source", {}),
+        "quarantined_by_reason": outcome.report.get("quarantined_by_reason", {}),
+        "rejected_files": [{"path": r["path"], "message": r.get("message", "")} for r in outcome.rejected_files],
+        "files": [{**f, "status": "rejected" if f["key"] in rejected else "consumed"} for f, _ in files],
+    }
+    log.info("validation: %s", summary["counts"])
+    for r in outcome.rejected_files:
+        log.error("file rejected: %s", r.get("message") or r["path"])
+    return summary
+
+
+# -- 3. snapshot ----------------------------------------------------------------------------
+
+def _base_snapshot(latest: dict[str, Any] | None, run_id: str) -> tuple[str | None, str | None]:
+    """The snapshot this run builds on: the latest one, unless the latest is this run's own
+    (a retry), in which case the one before it, so a retry never counts its records twice."""
+    if not latest:
+        return None, None
+    if latest.get("run_id") == run_id:
+        return latest.get("previous_snapshot"), latest.get("previous_uri")
+    return latest["snapshot_id"], latest["uri"]
+
+
+def build_snapshot(settings: Settings, run_id: str, validated: dict[str, Any]) -> dict[str, Any]:
+    """Cumulative snapshot = base snapshot + this run's accepted records; manifest last."""
+    store = ObjectStore(settings)
+    snapshot_id = run_key(run_id)  # deterministic: a retried task rewrites the same snapshot
+    new = parse_jsonl(store.get_bytes(store.key_of(validated["accepted_uri"])))
+    base_id, base_uri = _base_snapshot(_latest_snapshot(store), run_id)
+    previous = [r for recs in _snapshot_records(store, base_uri).values() for r in recs] if base_uri else []
+
+    splits = split_records(previous + new, settings.split)
+    prefix = store.key("datasets", snapshot_id)
+    store.delete_prefix(prefix + "/")  # a partial earlier attempt leaves nothing behind
+    files = {f"{s}.jsonl": to_jsonl(splits[s]) for s in SPLITS}
+    for name, data in files.items():
+        store.put_bytes(f"{prefix}/{name}", data, content_type="application/x-ndjson")
+    manifest = manifest_for(snapshot_id, splits, files, {
+        "run_id": run_id, "created_at": _now(), "split": settings.split.model_dump(),
+        "new_records": len(new), "previous_snapshot": base_id,
+        "source_files": [{k: f[k] for k in ("key", "source", "sha256")} for f in validated["files"]],
+    })
+    store.put_json(f"{prefix}/manifest.json", manifest)  # written last: marks the snapshot complete
+    store.put_json(store.key(LATEST_SNAPSHOT_KEY), {
+        "snapshot_id": snapshot_id, "uri": store.uri(prefix + "/"), "run_id": run_id,
+        "previous_snapshot": base_id, "previous_uri": base_uri})
+    discovery.mark_consumed(store, validated["files"], run_id)
+    log.info("snapshot %s: %s", snapshot_id, manifest["counts"])
+    return {"snapshot_id": snapshot_id, "dataset_uri": store.uri(prefix + "/"), "counts": manifest["counts"],
+            "new_records": len(new),
+            "manifest_sha256": hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()}
+
+
+# -- 4. train (local backend) ---------------------------------------------------------------
+
+def train_output_uri(settings: Settings, run_id: str) -> str:
+    return settings.uri("runs", run_key(run_id), "train") + "/"
+
+
+def train_local(settings: Settings, run_id: str, dataset_uri: str, profile: str | None = None,
+                overrides: list[str] | None = None) -> dict[str, Any]:
+    """Run the trainer CLI in a subprocess, exactly as the pod runs it (same args, same outputs)."""
+    out_uri = train_output_uri(settings, run_id)
+    with tempfile.TemporaryDirectory() as tmp:
+        xcom = Path(tmp) / "return.json"
+        cmd = [sys.executable, "-m", "ner_pipeline.cli", "train", "--profile", profile or settings.profile,
+               "--dataset", dataset_uri, "--output", out_uri, "--xcom-file", str(xcom)]
+        for item in overrides or []:
+            cmd += ["--set", item]
+        log.info("trainer: %s", " ".join(cmd))
+        t0 = time.monotonic()
+        proc = subprocess.run(cmd, env={**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
+        if proc.returncode != 0:
+            raise StageError(f"trainer exited with status {proc.returncode} after {time.monotonic() - t0:.0f}s")
+        return json.loads(xcom.read_text())
+
+
+# -- 5. evaluate ----------------------------------------------------------------------------
+
+def evaluate(settings: Settings, run_id: str, dataset_uri: str, train_result: dict[str, Any]) -> dict[str, Any]:
+    from .evaluate.confusion import confusion
+    from .evaluate.predict import evaluate_model
+    from .evaluate.score import format_metrics_table
+    from .registry import Registry
+
+    store = ObjectStore(settings)
+    rk = run_key(run_id)
+    test = parse_jsonl(store.get_bytes(store.key_of(dataset_uri).rstrip("/") + "/test.jsonl"))
+    if not test:
+        raise StageError(f"the test split of {dataset_uri} is empty")
+    out_prefix = train_result.get("output_uri") or train_output_uri(settings, run_id)
+    if not store.exists(store.key_of(out_prefix).rstrip("/") + "/_SUCCESS"):
+        raise StageError(f"trainer output {out_prefix} is incomplete (no _SUCCESS marker)")
+    eprefix = store.key("runs", rk, "evaluation")
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = Path(tmp) / "challenger"
+        store.download_prefix(store.key_of(out_prefix).rstrip("/") + "/model", model_dir)
+        metrics, preds = evaluate_model(model_dir, test)
+        store.put_json(f"{eprefix}/metrics.json", metrics)
+        store.put_json(f"{eprefix}/confusion.json", confusion(test, preds))
+
+        registry = Registry(store)
+        champ = registry.champion()
+        champion_metrics = None
+        if champ:
+            champ_dir = registry.pull("champion", Path(tmp) / "champion")
+            model_sub = champ_dir / "model" if (champ_dir / "model").exists() else champ_dir
+            champion_metrics, _ = evaluate_model(model_sub, test)
+            champion_metrics["version"] = champ["version"]
+            store.put_json(f"{eprefix}/champion_metrics.json", champion_metrics)
+    log.info("challenger vs champion on %d test records:\n%s", len(test),
+             format_metrics_table(metrics, champion_metrics))
+    return {
+        "metrics_uri": store.uri(f"{eprefix}/metrics.json"),
+        "champion_metrics_uri": store.uri(f"{eprefix}/champion_metrics.json") if champion_metrics else None,
+        "champion_version": champ["version"] if champ else None,
+        "micro_f1": metrics["micro"]["f1"],
+        "champion_micro_f1": champion_metrics["micro"]["f1"] if champion_metrics else None,
+        "n_test": len(test),
+    }
+
+
+# -- 6. gate --------------------------------------------------------------------------------
+
+def gate(settings: Settings, run_id: str, evaluation: dict[str, Any], *, dry_run: bool = False,
+         force_promote: bool = False, reason: str = "") -> dict[str, Any]:
+    from .evaluate.gate import decide, format_gate_table
+
+    store = ObjectStore(settings)
+    metrics = store.get_json(store.key_of(evaluation["metrics_uri"]))
+    champ = store.get_json(store.key_of(evaluation["champion_metrics_uri"])) if evaluation.get("champion_metrics_uri") else None
+    blessing = decide(metrics, settings.gate, champ, champion_version=evaluation.get("champion_version"))
+    blessing.update({"run_id": run_id, "dry_run": dry_run, "force_promote": force_promote, "trigger_reason": reason})
+    key = store.key("runs", run_key(run_id), "gate", "blessing.json")
+    store.put_json(key, blessing)
+    log.info("gate decision: %s\n%s", "PASS" if blessing["passed"] else "FAIL", format_gate_table(blessing))
+    promote = (blessing["passed"] or force_promote) and not dry_run
+    return {"passed": blessing["passed"], "promote": promote, "blessing_uri": store.uri(key),
+            "reasons": blessing.get("reasons", []), "dry_run": dry_run, "force_promote": force_promote}
+
+
+# -- 7. promote / record rejection ----------------------------------------------------------
+
+def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_result: dict[str, Any],
+            evaluation: dict[str, Any], decision: dict[str, Any], dag_id: str, reason: str = "") -> dict[str, Any]:
+    from .modelcard import render
+    from .registry import Registry
+
+    store = ObjectStore(settings)
+    blessing = store.get_json(store.key_of(decision["blessing_uri"]))
+    metrics = store.get_json(store.key_of(evaluation["metrics_uri"]))
+    manifest = store.get_json(store.key_of(snapshot["dataset_uri"]).rstrip("/") + "/manifest.json")
+    lineage = {
+        "dataset_snapshot": snapshot["snapshot_id"], "dataset_uri": snapshot["dataset_uri"],
+        "dataset_manifest_sha256": snapshot["manifest_sha256"], "git_commit": _git_commit(),
+        "config_sha256": settings.digest(), "base_model": settings.training.base_model,
+        "trainer_image": settings.training.kubernetes.image if settings.training.backend == "kubernetes" else "local",
+        "training_backend": settings.training.backend, "dag_id": dag_id, "run_id": run_id,
+    }
+    card = render(metrics=metrics, blessing=blessing, manifest=manifest, lineage=lineage, settings=settings)
+    registry = Registry(store)
+    forced = decision.get("force_promote") and not decision.get("passed")
+    result = registry.promote(
+        run_id=run_id, staging_uri=train_result.get("output_uri") or train_output_uri(settings, run_id),
+        blessing=blessing, metrics=metrics, lineage=lineage, model_card=card,
+        expected_champion=evaluation.get("champion_version"),
+        reason=reason or ("forced promotion" if forced else "gate passed"), who="airflow",
+    )
+    log.info("promoted %s -> %s", result["version"], result["uri"])
+    return result
+
+
+def record_rejection(settings: Settings, run_id: str, *, evaluation: dict[str, Any], decision: dict[str, Any],
+                     reason: str = "") -> dict[str, Any]:
+    from .registry import Registry
+
+    store = ObjectStore(settings)
+    kind = "dry_run" if decision.get("dry_run") else "rejection"
+    entry = {"kind": kind, "run_id": run_id, "reasons": decision.get("reasons", []),
+             "micro_f1": evaluation.get("micro_f1"), "blessing_uri": decision["blessing_uri"],
+             "champion_version": evaluation.get("champion_version"), "trigger_reason": reason, "who": "airflow"}
+    Registry(store).record_decision(run_id, entry)
+    why = "dry run: promotion skipped" if kind == "dry_run" else "; ".join(decision.get("reasons", []))
+    log.info("not promoted: %s", why)
+    return {"kind": kind, "reason": why}
+
+
+# -- 8. report ------------------------------------------------------------------------------
+
+def report(settings: Settings, run_id: str, *, validated: dict[str, Any] | None, evaluation: dict[str, Any] | None,
+           decision: dict[str, Any] | None, promoted: dict[str, Any] | None,
+           rejected: dict[str, Any] | None) -> dict[str, Any]:
+    """Assemble the run summary (counts, metrics, gate, outcome), store it and return it."""
+    store = ObjectStore(settings)
+    summary: dict[str, Any] = {"run_id": run_id, "finished_at": _now()}
+    if validated:
+        rep = store.get_json(store.key_of(validated["report_uri"])) or {}
+        summary["validation"] = {"counts": validated["counts"], "by_source": rep.get("by_source", {}),
+                                 "quarantined_by_reason": rep.get("quarantined_by_reason", {}),
+                                 "rejected_files": validated.get("rejected_files", [])}
+    if evaluation:
+        summary["metrics"] = store.get_json(store.key_of(evaluation["metrics_uri"]))
+        if evaluation.get("champion_metrics_uri"):
+            summary["champion_metrics"] = store.get_json(store.key_of(evaluation["champion_metrics_uri"]))
+    if decision:
+        summary["blessing"] = store.get_json(store.key_of(decision["blessing_uri"]))
+    if promoted:
+        summary["outcome"] = {"promoted": True, "version": promoted["version"], "uri": promoted["uri"]}
+    else:
+        why = (rejected or {}).get("reason") or "pipeline did not reach the gate"
+        summary["outcome"] = {"promoted": False, "reason": why}
+    key = store.key("runs", run_key(run_id), "summary.json")
+    store.put_json(key, summary)
+    store.put_json(store.key(LAST_RUN_KEY), {"run_id": run_id, "summary_uri": store.uri(key)})
+    text = format_summary(summary)
+    log.info("run summary\n%s", text)
+    if validated and validated.get("rejected_files"):
+        names = ", ".join(r["path"] for r in validated["rejected_files"])
+        raise StageError(f"input file(s) rejected by validation: {names}; see {validated['report_uri']}")
+    return {"summary_uri": store.uri(key), "outcome": summary["outcome"]}
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """Human-readable run summary (what `make run` prints at the end)."""
+    lines: list[str] = [f"Run {summary.get('run_id')}"]
+    val = summary.get("validation")
+    if val:
+        lines.append("\nRecords by source")
+        lines.append(f"  {'source':<10} {'read':>7} {'accepted':>9} {'repaired':>9} {'quarantined':>12}")
+        by_source = val.get("by_source") or {}
+        rows = list(by_source.items()) + [("total", val["counts"])]
+        for src, c in rows:
+            lines.append(f"  {src:<10} {c.get('records_read', 0):>7} {c.get('accepted', 0):>9} "
+                         f"{c.get('repaired', 0):>9} {c.get('quarantined', 0):>12}")
+        if val.get("quarantined_by_reason"):
+            lines.append("  quarantined by reason: " + ", ".join(f"{k}={v}" for k, v in sorted(val["quarantined_by_reason"].items())))
+        for r in val.get("rejected_files", []):
+            lines.append(f"  REJECTED FILE: {r.get('message') or r['path']}")
+    if summary.get("metrics"):
+        from .evaluate.score import format_metrics_table
+
+        lines.append("\nTest-set entity metrics (strict, character spans)")
+        lines.append(format_metrics_table(summary["metrics"], summary.get("champion_metrics")))
+    if summary.get("blessing"):
+        from .evaluate.gate import format_gate_table
+
+        b = summary["blessing"]
+        lines.append(f"\nGate: {'PASSED' if b['passed'] else 'FAILED'}")
+        lines.append(format_gate_table(b))
+    out = summary.get("outcome", {})
+    lines.append("")
+    if out.get("promoted"):
+        lines.append(f"PROMOTED version {out['version']}: {out['uri']}")
+    else:
+        lines.append(f"NOT PROMOTED: {out.get('reason')}")
+    return "\n".join(lines)
+
+
+def _git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                              cwd=Path(__file__).resolve().parent).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
