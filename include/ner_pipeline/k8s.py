@@ -36,7 +36,8 @@ def train_command(settings: Settings, *, dataset_uri: str, output_uri: str) -> t
 
 
 def _storage_env(settings: Settings) -> dict[str, str]:
-    """Non-secret storage settings the pod must share with Airflow (same bucket check, same SSE).
+    """Non-secret storage settings the pod shares with Airflow, so that what the trainer writes
+    gets the same encryption, region and key prefix as everything else.
 
     The endpoint is not forwarded: Airflow and the pod often reach the store by different
     addresses, so it comes from the Secret. Values are JSON-quoted because config.py parses
@@ -63,7 +64,7 @@ def train_pod_kwargs(settings: Settings, *, dataset_uri: str, output_uri: str, t
     """Keyword arguments for KubernetesPodOperator running the trainer on a GPU node.
 
     dataset_uri / output_uri may be Jinja templates; they land in `arguments`, a template field.
-    Retries come from the DAG's default_args.
+    Retries come from the DAG's default_args (or make_train_operator's operator_kwargs).
     """
     from kubernetes.client import models as k8s
 
@@ -100,7 +101,10 @@ def train_pod_kwargs(settings: Settings, *, dataset_uri: str, output_uri: str, t
         "annotations": {"cluster-autoscaler.kubernetes.io/safe-to-evict": "false"},
         "cmds": cmds,
         "arguments": arguments,
-        "env_vars": [k8s.V1EnvVar(name=k, value=v) for k, v in env.items()],
+        # Not `env_vars`: that is a template field, and under the DAG's render_template_as_native_obj
+        # "1" would render to the int 1, which the API server rejects for an env value. These are
+        # static, so they go where the provider appends them after rendering.
+        "pod_runtime_info_envs": [k8s.V1EnvVar(name=k, value=v) for k, v in env.items()],
         "env_from": [k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name=kube.secret_name))],
         "container_resources": k8s.V1ResourceRequirements(requests=requests, limits=limits),
         "node_selector": dict(kube.node_selector),
@@ -129,9 +133,13 @@ def train_pod_kwargs(settings: Settings, *, dataset_uri: str, output_uri: str, t
     }
 
 
-def make_train_operator(settings: Settings, *, dataset_uri: str, output_uri: str, task_id: str = "train"):
-    """The KubernetesPodOperator for the `train` task (call inside a DAG context)."""
+def make_train_operator(settings: Settings, *, dataset_uri: str, output_uri: str, task_id: str = "train",
+                        **operator_kwargs: Any):
+    """The KubernetesPodOperator for the `train` task (call inside a DAG context).
+
+    operator_kwargs (e.g. retries, task_display_name) override the pod kwargs.
+    """
     from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 
-    return KubernetesPodOperator(**train_pod_kwargs(settings, dataset_uri=dataset_uri, output_uri=output_uri,
-                                                    task_id=task_id))
+    kwargs = train_pod_kwargs(settings, dataset_uri=dataset_uri, output_uri=output_uri, task_id=task_id)
+    return KubernetesPodOperator(**{**kwargs, **operator_kwargs})

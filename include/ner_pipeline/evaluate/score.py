@@ -1,0 +1,83 @@
+"""Strict entity-level metrics from character spans (the shape in docs/CONTRACTS.md).
+
+Both gold and predicted spans are turned into word-level IOB2 over records.words and scored by
+seqeval in strict IOB2 mode, so an entity counts only with exact start, end and label, and two
+models with different tokenizers are measured on the same words.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from typing import Any, Sequence
+
+from ..records import LABELS, Record, Span, spans_to_word_tags, words
+
+_EMPTY = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+
+
+def word_tag_sequences(records: Sequence[Record], predicted: Sequence[Sequence[Span]]) -> tuple[list[list[str]], list[list[str]]]:
+    if len(records) != len(predicted):
+        raise ValueError(f"{len(records)} gold records but {len(predicted)} predictions")
+    y_true, y_pred = [], []
+    for rec, pred in zip(records, predicted):
+        offs = words(rec.text)
+        y_true.append(spans_to_word_tags(rec.text, rec.entities, offs))
+        y_pred.append(spans_to_word_tags(rec.text, pred, offs))
+    return y_true, y_pred
+
+
+def _row(d: dict[str, Any]) -> dict[str, Any]:
+    return {"precision": float(d["precision"]), "recall": float(d["recall"]),
+            "f1": float(d["f1-score"]), "support": int(d["support"])}
+
+
+def _report(y_true: list[list[str]], y_pred: list[list[str]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    if not any(t != "O" for seq in y_true + y_pred for t in seq):
+        return dict(_EMPTY), {lab: dict(_EMPTY) for lab in LABELS}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # empty-slice warnings of the macro average
+        rep = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
+    per_label = {lab: _row(rep[lab]) if lab in rep else dict(_EMPTY) for lab in LABELS}
+    return _row(rep["micro avg"]), per_label
+
+
+def score(gold: Sequence[Record], predicted: Sequence[Sequence[Span]]) -> dict[str, Any]:
+    """Metrics of `predicted` (one span list per gold record, same order) against `gold`."""
+    y_true, y_pred = word_tag_sequences(gold, predicted)
+    micro, per_label = _report(y_true, y_pred)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, rec in enumerate(gold):
+        groups[rec.source].append(i)
+    by_source = {}
+    for source, idx in sorted(groups.items()):
+        s_micro, s_labels = _report([y_true[i] for i in idx], [y_pred[i] for i in idx])
+        by_source[source] = {"micro": s_micro, "per_label": s_labels, "n_records": len(idx)}
+    return {"micro": micro, "per_label": per_label, "by_source": by_source, "n_records": len(gold)}
+
+
+def format_metrics_table(metrics: dict[str, Any], champion_metrics: dict[str, Any] | None = None) -> str:
+    """A fixed-width table for logs: label, P, R, F1, support (+ champion F1 and delta)."""
+    head = f"{'label':<14} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}"
+    if champion_metrics is not None:
+        head += f" {'champ_f1':>8} {'delta_f1':>8}"
+    lines = [head, "-" * len(head)]
+
+    def line(name: str, row: dict[str, Any], champ: dict[str, Any] | None) -> str:
+        s = f"{name:<14} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>7.4f} {row['support']:>8d}"
+        if champion_metrics is not None:
+            if champ is None:
+                s += f" {'-':>8} {'-':>8}"
+            else:
+                s += f" {champ['f1']:>8.4f} {row['f1'] - champ['f1']:>+8.4f}"
+        return s
+
+    champ_labels = (champion_metrics or {}).get("per_label", {})
+    for lab in LABELS:
+        lines.append(line(lab, metrics["per_label"].get(lab, _EMPTY), champ_labels.get(lab)))
+    lines.append("-" * len(head))
+    lines.append(line("micro", metrics["micro"], (champion_metrics or {}).get("micro")))
+    return "\n".join(lines)

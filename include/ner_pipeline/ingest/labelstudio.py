@@ -1,0 +1,111 @@
+"""Label Studio task -> canonical fields.
+
+Text comes from data.text, spans from the chosen annotation's result items of type "labels"
+(value.start, value.end, value.labels[0]). Cancelled (skipped) annotations are ignored, the
+most recently updated remaining annotation wins, predictions are never used.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from ..records import Span
+from .raw import NO_ANNOTATION
+from .schema import SchemaError, optional_dict, optional_id, optional_list, require_int, require_text, type_name
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class NoAnnotation(Exception):
+    """The task has no usable annotation: it was never labelled or every annotation was skipped."""
+
+    code = NO_ANNOTATION
+
+
+def is_label_studio_task(obj: dict[str, Any]) -> bool:
+    return isinstance(obj.get("data"), dict) and "text" not in obj
+
+
+def parse_label_studio(task: dict[str, Any], map_label: Callable[[str], str]) -> dict[str, Any]:
+    """-> {id, text, entities, source, meta}; raises SchemaError or NoAnnotation."""
+    data = optional_dict(task.get("data"), "data")
+    text = require_text(data.get("text"), "data.text")
+    task_id = optional_id(task.get("id"), "id")
+    # Old exports call annotations "completions".
+    anns = task["annotations"] if "annotations" in task else task.get("completions")
+    usable = [a for a in optional_list(anns, "annotations") if isinstance(a, dict) and not a.get("was_cancelled")]
+    if not usable:
+        raise NoAnnotation()
+    ann = max(usable, key=_recency)
+    spans: list[Span] = []
+    converted = 0
+    for i, item in enumerate(optional_list(ann.get("result"), "annotations[].result")):
+        where = f"result[{i}]"
+        if not isinstance(item, dict):
+            raise SchemaError(f"{where} must be an object, got {type_name(item)}")
+        if item.get("type") != "labels":
+            continue  # choices, relations, textarea...: not spans
+        value = optional_dict(item.get("value"), f"{where}.value")
+        labels = value.get("labels")
+        if not isinstance(labels, list) or not labels or not isinstance(labels[0], str) or not labels[0].strip():
+            raise SchemaError(f"{where}.value.labels must be a non-empty list of strings")
+        start = require_int(value.get("start"), f"{where}.value.start")
+        end = require_int(value.get("end"), f"{where}.value.end")
+        fixed = _from_utf16(text, start, end, value.get("text"))
+        if fixed is not None:
+            start, end = fixed
+            converted += 1
+        spans.append(Span(start, end, map_label(labels[0])))
+    meta: dict[str, Any] = {"label_studio": {"task_id": task.get("id"), "annotation_id": ann.get("id")}}
+    if converted:
+        meta["label_studio"]["utf16_offsets_converted"] = converted
+    return {
+        "id": optional_id(data.get("id"), "data.id") or (f"ls-{task_id}" if task_id is not None else None),
+        "text": text,
+        "entities": spans,
+        "source": None,
+        "meta": meta,
+    }
+
+
+def _recency(ann: dict[str, Any]) -> tuple[datetime, int]:
+    when = _timestamp(ann.get("updated_at")) or _timestamp(ann.get("created_at")) or _EPOCH
+    ident = ann.get("id")
+    return when, ident if isinstance(ident, int) and not isinstance(ident, bool) else -1
+
+
+def _timestamp(v: Any) -> datetime | None:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):  # old exports: epoch seconds
+        try:
+            return datetime.fromtimestamp(v, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(v, str):
+        return None
+    try:
+        ts = datetime.fromisoformat(v)
+    except ValueError:
+        return None
+    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+
+
+def _from_utf16(text: str, start: int, end: int, surface: Any) -> tuple[int, int] | None:
+    """Some Label Studio versions count offsets in UTF-16 code units (JavaScript string
+    indices), which drift from Python's code points after every emoji. Convert only when the
+    annotation's own copy of the mention proves it: the code-point slice is wrong and the
+    converted one matches. Otherwise leave the offsets for validation to judge."""
+    if not isinstance(surface, str) or not surface or text[start:end] == surface:
+        return None
+    if all(ord(c) <= 0xFFFF for c in text):
+        return None
+    cu_to_cp: dict[int, int] = {}
+    cu = 0
+    for cp, ch in enumerate(text):
+        cu_to_cp[cu] = cp
+        cu += 2 if ord(ch) > 0xFFFF else 1
+    cu_to_cp[cu] = len(text)
+    s, e = cu_to_cp.get(start), cu_to_cp.get(end)
+    if s is None or e is None or text[s:e] != surface:
+        return None
+    return s, e

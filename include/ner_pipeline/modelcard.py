@@ -1,0 +1,132 @@
+"""The model card stored with every registry version (model_card.md).
+
+Built only from counts, ids, metrics and thresholds: the dataset manifest (never the records),
+the test metrics, the blessing and the lineage. No transcript text can reach it because no
+input holds any.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .records import LABELS
+
+INTENDED_USE = (
+    "Assist child-helpline case workers by suggesting names, victims, perpetrators, ages, genders, "
+    "places, landmarks, phone numbers and incident types in call transcripts. A human reviews every "
+    "extraction before it is used; the model never decides anything about a case on its own."
+)
+
+KNOWN_LIMITS = (
+    "Training data is mostly synthetic: real calls are more varied, noisier and code-switched.",
+    "English only; Swahili or mixed-language transcripts are out of scope.",
+    "Rare labels have little test support, so their scores are uncertain (see the support column).",
+    "Scores are strict entity-level matches on character spans; partial matches count as errors.",
+)
+
+
+def _f(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    return str(v)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(_f(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def _labels(*dicts: dict[str, Any]) -> list[str]:
+    seen = list(LABELS)
+    for d in dicts:
+        seen += [k for k in d if k not in seen]
+    return seen
+
+
+def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[str, Any],
+           manifest: dict[str, Any] | None = None, settings: Any = None, version: str | None = None) -> str:
+    """Markdown card: data snapshot, label counts, per-entity metrics, gate thresholds and rule
+    outcomes, intended use, known limits and lineage. `manifest` is the dataset snapshot's
+    manifest.json (split.py); `settings` is accepted for callers that pass it and is unused."""
+    manifest = manifest or {}
+    lines: list[str] = [f"# Child-helpline NER model{f' {version}' if version else ''}", ""]
+
+    micro = metrics.get("micro") or {}
+    decision = "promoted by the gate" if blessing.get("passed") else "did NOT pass the gate"
+    if not blessing.get("passed") and (blessing.get("force_promote") or blessing.get("forced")):
+        decision += " (forced promotion)"
+    lines += [
+        f"- Gate: {decision}",
+        f"- Test micro F1 (strict, entity level): {_f(micro.get('f1'))} "
+        f"(P {_f(micro.get('precision'))}, R {_f(micro.get('recall'))}) on {_f(metrics.get('n_records'))} records",
+        f"- Base model: {_f(lineage.get('base_model'))}",
+        f"- Run: {_f(lineage.get('run_id'))} (DAG {_f(lineage.get('dag_id'))})",
+        "",
+        "## Intended use", "", INTENDED_USE, "",
+    ]
+
+    # -- data snapshot ------------------------------------------------------------------
+    lines += ["## Data snapshot", "",
+              f"- Snapshot: {_f(manifest.get('snapshot_id') or lineage.get('dataset_snapshot'))}",
+              f"- Manifest sha256: {_f(lineage.get('dataset_manifest_sha256'))}", ""]
+    counts = manifest.get("counts") or {}
+    by_source = manifest.get("counts_by_source") or {}
+    if counts:
+        splits = list(counts)
+        sources = sorted({s for d in by_source.values() for s in d})
+        rows = [[s, counts[s]] + [(by_source.get(s) or {}).get(src, 0) for src in sources] for s in splits]
+        lines += _table(["split", "records"] + sources, rows) + [""]
+    label_counts = manifest.get("label_counts") or {}
+    if label_counts:
+        splits = list(label_counts)
+        labels = _labels(*label_counts.values())
+        rows = [[lab] + [(label_counts[s] or {}).get(lab, 0) for s in splits] for lab in labels]
+        lines += ["### Label counts (gold spans)", ""] + _table(["label"] + splits, rows) + [""]
+
+    # -- metrics ------------------------------------------------------------------------
+    per_label = metrics.get("per_label") or {}
+    champ = (blessing.get("inputs") or {}).get("champion_metrics") or {}
+    champ_labels = champ.get("per_label") or {}
+    header = ["label", "precision", "recall", "F1", "support"]
+    if champ_labels:
+        header.append(f"champion F1 ({blessing.get('champion_version') or '?'})")
+    rows = []
+    for lab in _labels(per_label):
+        m = per_label.get(lab) or {}
+        row = [lab, m.get("precision"), m.get("recall"), m.get("f1"), m.get("support")]
+        if champ_labels:
+            row.append((champ_labels.get(lab) or {}).get("f1"))
+        rows.append(row)
+    lines += ["## Per-entity metrics (test split)", ""] + _table(header, rows) + [""]
+    sources = metrics.get("by_source") or {}
+    if sources:
+        rows = [[src, (d.get("micro") or {}).get("f1"), d.get("n_records")] for src, d in sorted(sources.items())]
+        lines += ["### By source", ""] + _table(["source", "micro F1", "records"], rows) + [""]
+
+    # -- gate ---------------------------------------------------------------------------
+    rules = blessing.get("rules") or []
+    if rules:
+        rows = [[r.get("rule"), r.get("label") or "", r.get("value"), f"{r.get('comparison', '')} {_f(r.get('threshold'))}",
+                 r.get("outcome"), r.get("action")] for r in rules]
+        lines += ["## Gate thresholds and outcomes", ""]
+        lines += _table(["rule", "label", "value", "threshold", "outcome", "action"], rows) + [""]
+
+    # -- limits ---------------------------------------------------------------------------
+    lines += ["## Known limits", ""] + [f"- {item}" for item in KNOWN_LIMITS]
+    thin = [r["label"] for r in rules if r.get("rule") == "support" and r.get("outcome") == "insufficient_support"]
+    if thin:
+        lines.append(f"- Too little test support for a reliable score: {', '.join(thin)}.")
+    train_src = by_source.get("train") or {}
+    if train_src:
+        total = sum(train_src.values()) or 1
+        lines.append(f"- Training records: {train_src.get('synthetic', 0)} synthetic, {train_src.get('real', 0)} real "
+                     f"({100 * train_src.get('synthetic', 0) / total:.0f}% synthetic).")
+    lines.append("")
+
+    # -- lineage ----------------------------------------------------------------------------
+    if lineage:
+        lines += ["## Lineage", ""] + _table(["field", "value"], [[k, v] for k, v in sorted(lineage.items())]) + [""]
+    return "\n".join(lines)

@@ -1,0 +1,27 @@
+import pytest
+
+from ner_pipeline.config import load_settings
+
+
+def test_defaults_and_profiles():
+    s = load_settings("local", environ={})
+    assert s.training.backend == "local" and s.storage.endpoint_url.startswith("http://127.0.0.1")
+    g = load_settings("gpu", environ={})
+    assert g.training.base_model == "distilbert-base-cased" and g.training.learning_rate == 2e-5
+    assert g.training.batch_size == 8 and g.training.epochs == 5
+
+
+def test_env_and_cli_overrides_in_order():
+    env = {"NER__TRAINING__EPOCHS": "7", "NER_TRAINING_BACKEND": "kubernetes"}
+    s = load_settings("local", overrides=["training.epochs=2"], environ=env)
+    assert s.training.epochs == 2 and s.training.backend == "kubernetes"
+    assert load_settings("local", environ=env).training.epochs == 7
+
+
+def test_unknown_keys_are_refused():
+    with pytest.raises(Exception):
+        load_settings("local", overrides=["training.epochz=2"], environ={})
+
+
+def test_digest_changes_with_settings():
+    assert load_settings("local", environ={}).digest() != load_settings("local", ["gate.micro_f1_min=0.8"], environ={}).digest()
