@@ -58,7 +58,7 @@ def test_params_are_titled_and_typed(dagbag):
         schema = param.schema
         assert schema.get("type"), name
         assert schema.get("title"), name
-        assert schema.get("description"), name
+        assert param.description, name
 
 
 PARSE_PROBE = textwrap.dedent(
