@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..stages import run_key
 from ..storage import ObjectStore
 
 # -- where things are (relative to settings.storage.prefix) ------------------------------
@@ -30,8 +31,10 @@ VERSION_FILES = {
     "model_card": "model_card.md",
     "lineage": "lineage.json",
 }
-# Per run: candidate keys, first existing wins ({run} is the Airflow run id).
+# Per run: candidate keys, first existing wins. {run} is the run's key segment,
+# stages.run_key(run_id) (Airflow run ids carry ':' and '+').
 RUN_FILES = {
+    "summary": ["runs/{run}/summary.json"],
     "validation": ["validation/{run}/report.json", "runs/{run}/validation/report.json"],
     "metrics": ["runs/{run}/evaluation/metrics.json"],
     "champion_metrics": ["runs/{run}/evaluation/champion_metrics.json"],
@@ -41,6 +44,8 @@ RUN_FILES = {
 }
 DATA_DOCS = ["validation/{run}/data_docs/", "runs/{run}/validation/data_docs/"]
 READABLE_PREFIXES = (REGISTRY_ROOT, "runs/", "validation/")
+# Record-level files (accepted records, repair audits) may hold text: never read, even there.
+REFUSED_SUFFIXES = (".jsonl",)
 
 MAX_VERSIONS = 200  # newest shown on the index; older ones stay reachable by URL
 MAX_HISTORY = 500
@@ -53,8 +58,15 @@ class NotFound(LookupError):
 
 
 def check_id(value: str) -> str:
-    """Reject ids that could walk out of their folder (a run id or version is one path segment)."""
-    if not _SAFE_ID.match(value) or value in (".", "..") or ".." in value:
+    """A version id is used as one key segment as-is: refuse anything that could leave it."""
+    if not _SAFE_ID.match(value) or ".." in value:
+        raise NotFound(value)
+    return value
+
+
+def check_run_id(value: str) -> str:
+    """A run id is mapped to a key segment by run_key(), which keeps only [A-Za-z0-9_.-]."""
+    if not 0 < len(value) <= 250 or not value.isprintable() or not run_key(value).strip("."):
         raise NotFound(value)
     return value
 
@@ -89,7 +101,7 @@ class RegistryReader:
 
     # -- guarded primitives ---------------------------------------------------
     def _key(self, rel: str) -> str:
-        if not rel.startswith(READABLE_PREFIXES):
+        if not rel.startswith(READABLE_PREFIXES) or (rel.endswith(REFUSED_SUFFIXES) and rel != KEYS["history"]):
             raise PermissionError(f"the UI does not read {rel!r}")
         return self.store.key(rel)
 
@@ -107,7 +119,7 @@ class RegistryReader:
 
     def _first(self, candidates: list[str], run_id: str, *, text: bool = False) -> tuple[str | None, Any]:
         for tmpl in candidates:
-            rel = tmpl.format(run=run_id)
+            rel = tmpl.format(run=run_key(run_id))
             value = self._text(rel) if text else self._json(rel)
             if value is not None:
                 return rel, value
@@ -178,7 +190,7 @@ class RegistryReader:
 
     # -- runs -----------------------------------------------------------------
     def run(self, run_id: str) -> dict[str, Any]:
-        check_id(run_id)
+        check_run_id(run_id)
         out: dict[str, Any] = {"run_id": run_id, "keys": {}}
         for name, candidates in RUN_FILES.items():
             rel, value = self._first(candidates, run_id, text=name == "model_card")
@@ -189,12 +201,17 @@ class RegistryReader:
         if not out["keys"] and not out["data_docs"]:
             raise NotFound(run_id)
         out["decisions"] = [ev for ev in self.history() if ev.get("run_id") == run_id]
+        promoted = [ev["version"] for ev in out["decisions"]
+                    if ev.get("kind") in ("promotion", "forced_promotion") and ev.get("version")]
+        out["version"] = promoted[-1] if promoted else None
+        if out["model_card"] is None and out["version"]:  # the card is written with the version
+            out["model_card"] = self._text(KEYS["versions"] + out["version"] + "/" + VERSION_FILES["model_card"])
         return out
 
     def data_docs_root(self, run_id: str) -> str | None:
-        check_id(run_id)
+        check_run_id(run_id)
         for tmpl in DATA_DOCS:
-            rel = tmpl.format(run=run_id)
+            rel = tmpl.format(run=run_key(run_id))
             if self.store.exists(self._key(rel + "index.html")):
                 return rel
         return None

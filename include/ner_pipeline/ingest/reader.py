@@ -1,0 +1,171 @@
+"""One file's bytes -> RawRecords, auto-detecting the format, never raising on bad content.
+
+- A body starting with '[' is a JSON list (Label Studio export, or canonical records):
+  elements are decoded one at a time, so a truncated export still yields the tasks before
+  the damage and one invalid_json record for the rest. `line` is the 0-based task index.
+- Anything else is JSON Lines: one record per non-blank physical line (1-based `line`),
+  each decoded on its own so one bad byte or truncated line costs one record, not the file.
+  A pretty-printed single JSON object (a one-task .json export) is read as one record.
+- Each object is a Label Studio task when it has a `data` object and no top-level `text`,
+  otherwise a canonical record, so mixed files work too.
+- A UTF-8 BOM and Windows line endings are tolerated; non-UTF-8 bytes are invalid_json
+  (JSON text is UTF-8 by definition), kept in `raw` with backslash escapes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from .canonical import parse_canonical
+from .labels import LabelMapper
+from .labelstudio import NoAnnotation, is_label_studio_task, parse_label_studio
+from .raw import INVALID_JSON, INVALID_SCHEMA, RawRecord
+from .schema import SchemaError, type_name
+
+_BOM = b"\xef\xbb\xbf"
+_WS = b" \t\r\n"
+_decoder = json.JSONDecoder()
+
+
+def read_records(name: str, data: bytes, source: str, settings: Any = None, *,
+                 mapper: LabelMapper | None = None) -> Iterator[RawRecord]:
+    """Yield every record of one file, in order. `settings` supplies the label mapping."""
+    if mapper is None:
+        mapper = LabelMapper.from_settings(settings) if settings is not None else LabelMapper()
+    body = data[len(_BOM):] if data.startswith(_BOM) else data
+    stripped = body.lstrip(_WS)
+    if stripped.startswith(b"["):
+        yield from _read_json_list(name, stripped, source, mapper)
+    else:
+        yield from _read_jsonl(name, body, source, mapper)
+
+
+def _read_jsonl(name: str, body: bytes, source: str, mapper: LabelMapper) -> Iterator[RawRecord]:
+    pos, line_no, first = 0, 0, True
+    n = len(body)
+    while pos < n:
+        nl = body.find(b"\n", pos)
+        end = n if nl < 0 else nl
+        chunk = body[pos:end]
+        pos = end + 1
+        line_no += 1
+        if not chunk.strip(_WS):
+            continue  # blank lines are layout, not records
+        if chunk.endswith(b"\r"):
+            chunk = chunk[:-1]
+        try:
+            line = chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            yield RawRecord(name, line_no, chunk.decode("utf-8", "backslashreplace"), source, "unknown",
+                            error=INVALID_JSON, detail="line is not valid UTF-8")
+            first = False
+            continue
+        line = line.lstrip("\ufeff")  # a BOM left mid-file by concatenating exports
+        try:
+            obj = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            if first and (single := _single_document(body)) is not None:
+                yield _record(name, 1, single[1], source, single[0], mapper)
+                return
+            yield RawRecord(name, line_no, line, source, "unknown", error=INVALID_JSON, detail=_json_error(exc))
+            first = False
+            continue
+        first = False
+        yield _record(name, line_no, line, source, obj, mapper)
+
+
+def _single_document(body: bytes) -> tuple[Any, str] | None:
+    """The whole file as one JSON object (pretty-printed single task), else None."""
+    try:
+        text = body.decode("utf-8").lstrip("\ufeff")
+        obj = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return (obj, text.strip()) if isinstance(obj, dict) else None
+
+
+def _read_json_list(name: str, body: bytes, source: str, mapper: LabelMapper) -> Iterator[RawRecord]:
+    # surrogateescape keeps undecodable bytes addressable; elements holding them are invalid_json.
+    s = body.decode("utf-8", "surrogateescape")
+    idx, n, i = 1, len(s), 0  # s[0] == "["
+    while True:
+        idx = _skip_ws(s, idx)
+        if idx < n and s[idx] == "]" and i == 0:
+            return
+        try:
+            obj, end = _decoder.raw_decode(s, idx)
+        except (ValueError, RecursionError) as exc:
+            if idx < n:  # damaged or truncated: the rest is one unreadable record
+                yield RawRecord(name, i, _printable(s[idx:]), source, "unknown", error=INVALID_JSON,
+                                detail=f"JSON list element {i}: {_json_error(exc)}")
+            return
+        raw = s[idx:end]
+        if _has_bad_bytes(raw):
+            yield RawRecord(name, i, _printable(raw), source, "unknown", error=INVALID_JSON, detail="element is not valid UTF-8")
+        else:
+            yield _record(name, i, raw, source, obj, mapper)
+        i += 1
+        idx = _skip_ws(s, end)
+        if idx < n and s[idx] == ",":
+            idx += 1
+            continue
+        if idx < n and s[idx] == "]":
+            return
+        if idx < n:  # garbage between elements: account for it rather than drop it
+            yield RawRecord(name, i, _printable(s[idx:]), source, "unknown", error=INVALID_JSON,
+                            detail=f"JSON list element {i}: expected ',' or ']'")
+        return
+
+
+def _record(name: str, line: int, raw: str, file_source: str, obj: Any, mapper: LabelMapper) -> RawRecord:
+    if not isinstance(obj, dict):
+        return RawRecord(name, line, raw, file_source, "unknown", error=INVALID_SCHEMA,
+                         detail=f"a record must be a JSON object, got {type_name(obj)}")
+    ls = is_label_studio_task(obj)
+    fmt = "label_studio" if ls else "canonical"
+    try:
+        f = parse_label_studio(obj, mapper) if ls else parse_canonical(obj, mapper)
+    except SchemaError as exc:
+        return RawRecord(name, line, raw, file_source, fmt, id=_best_effort_id(obj, ls), error=INVALID_SCHEMA, detail=str(exc))
+    except NoAnnotation as exc:
+        text = obj["data"].get("text")
+        return RawRecord(name, line, raw, file_source, fmt, id=_best_effort_id(obj, ls),
+                         text=text if isinstance(text, str) else None, error=exc.code,
+                         detail="no annotation that is not cancelled")
+    # A record that says it is real is real, whatever folder it came through (privacy first).
+    source = "real" if "real" in (file_source, f["source"]) else file_source
+    return RawRecord(name, line, raw, source, fmt, id=f["id"], text=f["text"], entities=f["entities"], meta=f["meta"])
+
+
+def _best_effort_id(obj: dict[str, Any], ls: bool) -> str | None:
+    v = obj.get("id")
+    if isinstance(v, bool) or not isinstance(v, (str, int)) or v == "":
+        return None
+    return f"ls-{v}" if ls else str(v)
+
+
+def _skip_ws(s: str, i: int) -> int:
+    n = len(s)
+    while i < n and s[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _has_bad_bytes(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _printable(s: str) -> str:
+    """Undecodable bytes (surrogate-escaped) shown as \\xNN so the quarantine line is valid UTF-8."""
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if _has_bad_bytes(s) else s
+
+
+def _json_error(exc: BaseException) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at column {exc.colno}"  # position only: the message quotes no input
+    return "nesting too deep" if isinstance(exc, RecursionError) else "not valid JSON"
