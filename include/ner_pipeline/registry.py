@@ -21,7 +21,9 @@ Safety argument, in short:
   and never makes a second version or history entry.
 
 `gate_and_promote` is the loop the issue asks for when a promotion loses a race: re-score the
-new champion, re-run the gate, try again.
+new champion, re-run the gate, try again. The version's blessing.json is the decision that built
+the version; the decision that finally moved the pointer is in the history entry (its rules and
+`gated_against`), which differs only when a lost race was re-gated.
 """
 
 from __future__ import annotations
@@ -341,7 +343,7 @@ class Registry:
                          metrics: dict[str, Any], reason: str, who: str) -> dict[str, Any]:
         return {"kind": kind, "version": vid, "previous": previous, "reason": reason, "who": who,
                 "micro_f1": (metrics.get("micro") or {}).get("f1"), "passed": bool(blessing.get("passed")),
-                "reasons": blessing.get("reasons", []),
+                "gated_against": blessing.get("champion_version"), "reasons": blessing.get("reasons", []),
                 "rules": [{k: r.get(k) for k in ("rule", "label", "value", "threshold", "outcome", "action")}
                           for r in blessing.get("rules", [])]}
 

@@ -1,0 +1,306 @@
+"""Fine-tuning with the transformers Trainer: windows in, best model (by validation F1) out.
+
+Choices that matter:
+- dynamic padding per batch + length-grouped batches: on CPU speed comes from not computing
+  padding (DESIGN.md: 1.77x real tokens/s over padding to 512);
+- the best checkpoint and early stopping use strict entity-level micro F1 on validation,
+  computed by the same merge/decode/score code as `ner-pipeline predict`/`score`, never token
+  accuracy;
+- checkpoints live in the caller's temp folder; only the best model is saved to the output.
+Under torchrun the Trainer runs DDP by itself; every rank calls `fit`, only rank 0 writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..config import Settings, TrainingSettings
+from ..records import Record
+from .encoding import (
+    EncodedText,
+    SpecialTokens,
+    Window,
+    WindowConfig,
+    encode_texts,
+    label_maps,
+    plan_windows,
+    training_features,
+)
+from .runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+BEST_METRIC = "micro_f1"
+
+
+@dataclass
+class PreparedSplit:
+    records: list[Record]
+    encoded: list[EncodedText]
+    windows: list[Window]
+    features: list[dict[str, list[int]]]
+
+    @property
+    def n_tokens(self) -> int:
+        return sum(len(f["input_ids"]) for f in self.features)
+
+
+def prepare_split(records: Sequence[Record], tokenizer: Any, cfg: WindowConfig, specials: SpecialTokens,
+                  label_all_subtokens: bool, *, longest_first: bool = False) -> PreparedSplit:
+    """Tokenize, window and label records. longest_first (for evaluation) puts windows of a
+    similar length in the same batch; the window list keeps the same order as the features."""
+    encoded = encode_texts(tokenizer, [r.text for r in records])
+    windows = plan_windows(encoded, cfg, specials)
+    if longest_first:
+        windows.sort(key=lambda w: w.end - w.start, reverse=True)
+    feats = training_features(records, encoded, windows, specials, label_all_subtokens)
+    return PreparedSplit(list(records), encoded, windows, feats)
+
+
+class ListDataset:
+    """A map-style dataset over in-memory features (all the Trainer needs: len and getitem)."""
+
+    def __init__(self, features: list[dict[str, list[int]]]) -> None:
+        self.features = features
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def __getitem__(self, i: int) -> dict[str, list[int]]:
+        return self.features[i]
+
+
+class ValidationScorer:
+    """compute_metrics: token predictions of the validation windows -> spans -> strict F1.
+
+    Keeps every evaluation's full metrics (per label, by source) for metrics.json.
+    """
+
+    def __init__(self, split: PreparedSplit, specials: SpecialTokens, id2label: dict[int, str]) -> None:
+        self.split = split
+        self.n_prefix = len(specials.prefix)
+        self.id2label = id2label
+        self.history: list[dict[str, Any]] = []
+
+    def __call__(self, eval_pred: Any) -> dict[str, float]:
+        from ..evaluate.predict import decode_window_predictions
+        from ..evaluate.score import score
+
+        preds = eval_pred.predictions
+        window_preds = [
+            preds[i, self.n_prefix : self.n_prefix + (w.end - w.start)].tolist()
+            for i, w in enumerate(self.split.windows)
+        ]
+        spans = decode_window_predictions(self.split.encoded, self.split.windows, window_preds, self.id2label)
+        metrics = score(self.split.records, spans)
+        self.history.append(metrics)
+        micro = metrics["micro"]
+        return {BEST_METRIC: micro["f1"], "micro_precision": micro["precision"], "micro_recall": micro["recall"]}
+
+
+def argmax_logits(logits: Any, labels: Any) -> Any:
+    """Keep only predicted ids during evaluation (19x less memory than logits)."""
+    if isinstance(logits, tuple):
+        logits = logits[0]
+    return logits.argmax(dim=-1)
+
+
+def _callbacks() -> tuple[type, type]:
+    """Callback classes, defined lazily: transformers is imported only when training."""
+    from transformers import TrainerCallback
+
+    class ThroughputCallback(TrainerCallback):
+        """Time spent inside training steps only (evaluation, checkpointing and data loading
+        excluded), so tokens/s measures the training math on real (non-pad) tokens."""
+
+        def __init__(self) -> None:
+            self.seconds = 0.0
+            self._t0 = 0.0
+            self._cuda = False
+
+        def _sync(self) -> None:
+            if self._cuda:
+                import torch
+
+                torch.cuda.synchronize()
+
+        def on_train_begin(self, args, state, control, **kw):
+            self._cuda = args.device.type == "cuda"
+
+        def on_step_begin(self, args, state, control, **kw):
+            self._sync()
+            self._t0 = time.perf_counter()
+
+        def on_step_end(self, args, state, control, **kw):
+            self._sync()
+            self.seconds += time.perf_counter() - self._t0
+
+    class LogCallback(TrainerCallback):
+        """Trainer logs to our logger (stderr), not print(): stdout ends with the xcom JSON."""
+
+        def on_log(self, args, state, control, logs=None, **kw):
+            if state.is_world_process_zero and logs:
+                shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in logs.items() if k != "total_flos"}
+                log.info("step %d/%d epoch %.2f %s", state.global_step, state.max_steps, state.epoch or 0.0, shown)
+
+    return ThroughputCallback, LogCallback
+
+
+def training_arguments(ts: TrainingSettings, rt: Runtime, checkpoint_dir: Path, has_validation: bool) -> Any:
+    from transformers import TrainingArguments
+
+    kwargs: dict[str, Any] = dict(
+        output_dir=str(checkpoint_dir),
+        per_device_train_batch_size=ts.batch_size,
+        per_device_eval_batch_size=ts.eval_batch_size,
+        num_train_epochs=ts.epochs,
+        learning_rate=ts.learning_rate,
+        weight_decay=ts.weight_decay,
+        warmup_steps=ts.warmup_ratio,  # a float in [0, 1) is a ratio of total steps in 5.x
+        seed=ts.seed,
+        data_seed=ts.seed,
+        train_sampling_strategy="group_by_length" if ts.group_by_length else "random",
+        bf16=rt.precision == "bf16",
+        fp16=rt.precision == "fp16",
+        use_cpu=rt.device == "cpu",
+        logging_strategy="steps",
+        logging_steps=0.02,  # ~50 loss points per run
+        logging_first_step=True,
+        include_num_input_tokens_seen="non_padding",
+        report_to="none",
+        disable_tqdm=True,
+        dataloader_num_workers=0,  # features are in memory; workers only add start-up time
+        save_only_model=True,  # no optimizer state: we never resume, and it is 2x the model
+        save_total_limit=1,
+    )
+    if rt.device == "cuda":
+        kwargs["tf32"] = True
+    if has_validation:
+        kwargs.update(eval_strategy="epoch", save_strategy="best", load_best_model_at_end=True,
+                      metric_for_best_model=BEST_METRIC, greater_is_better=True)
+    else:
+        kwargs.update(eval_strategy="no", save_strategy="no")
+    return TrainingArguments(**kwargs)
+
+
+@dataclass
+class FitResult:
+    model: Any
+    tokenizer: Any
+    window_config: WindowConfig
+    base_model: str
+    epochs_run: float
+    global_steps: int
+    train_seconds: float  # inside training steps
+    train_tokens: int  # real (non-pad) tokens seen in training steps, all ranks
+    n_train_records: int
+    n_validation_records: int
+    n_train_windows: int
+    n_validation_windows: int
+    best_validation: dict[str, Any] | None
+    best_epoch: float | None
+    validation_history: list[dict[str, Any]] = field(default_factory=list)
+    loss_curve: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.train_tokens / self.train_seconds if self.train_seconds > 0 else 0.0
+
+    @property
+    def best_val_micro_f1(self) -> float | None:
+        return None if self.best_validation is None else self.best_validation["micro"]["f1"]
+
+
+def fit(train_records: Sequence[Record], validation_records: Sequence[Record], settings: Settings,
+        rt: Runtime, work_dir: Path) -> FitResult:
+    """Train on train_records, pick the best epoch on validation_records; model stays in memory."""
+    from transformers import DataCollatorForTokenClassification, EarlyStoppingCallback, PrinterCallback, Trainer
+
+    from .model_loading import load_base_model
+    from .runtime import seed_everything
+
+    ts = settings.training
+    seed_everything(ts.seed, deterministic=rt.device == "cpu")
+    model, tokenizer, _src = load_base_model(ts.base_model, settings=settings, download_dir=work_dir / "base_model")
+    specials = SpecialTokens.from_tokenizer(tokenizer)
+    max_length = min(ts.max_length, getattr(model.config, "max_position_embeddings", ts.max_length))
+    cfg = WindowConfig(max_length, ts.stride)
+
+    train = prepare_split(train_records, tokenizer, cfg, specials, ts.label_all_subtokens)
+    val = prepare_split(validation_records, tokenizer, cfg, specials, ts.label_all_subtokens, longest_first=True)
+    log.info("train: %d records -> %d windows (%d tokens); validation: %d records -> %d windows",
+             len(train.records), len(train.windows), train.n_tokens, len(val.records), len(val.windows))
+    if not train.features:
+        raise ValueError("no training windows: the training split is empty")
+
+    id2label, _ = label_maps(model.config)
+    scorer = ValidationScorer(val, specials, id2label) if val.features else None
+    Throughput, LogCb = _callbacks()
+    throughput = Throughput()
+    callbacks: list[Any] = [throughput, LogCb()]
+    if scorer and ts.early_stopping_patience > 0:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=ts.early_stopping_patience))
+
+    trainer = Trainer(
+        model=model,
+        args=training_arguments(ts, rt, work_dir / "checkpoints", has_validation=scorer is not None),
+        data_collator=DataCollatorForTokenClassification(tokenizer, padding=True),
+        train_dataset=ListDataset(train.features),
+        eval_dataset=ListDataset(val.features) if scorer else None,
+        processing_class=tokenizer,
+        compute_metrics=scorer,
+        preprocess_logits_for_metrics=argmax_logits if scorer else None,
+        callbacks=callbacks,
+    )
+    trainer.remove_callback(PrinterCallback)
+    trainer.train()
+
+    state = trainer.state
+    best_idx = _best_index(scorer.history) if scorer else None
+    evals = [e for e in state.log_history if f"eval_{BEST_METRIC}" in e]
+    history = [{"epoch": e.get("epoch"), "step": e.get("step"), "micro_f1": e[f"eval_{BEST_METRIC}"],
+                "loss": e.get("eval_loss")} for e in evals]
+    return FitResult(
+        model=trainer.model,
+        tokenizer=tokenizer,
+        window_config=cfg,
+        base_model=ts.base_model,
+        epochs_run=float(state.epoch or 0.0),
+        global_steps=state.global_step,
+        train_seconds=throughput.seconds,
+        train_tokens=int(state.num_input_tokens_seen),
+        n_train_records=len(train.records),
+        n_validation_records=len(val.records),
+        n_train_windows=len(train.windows),
+        n_validation_windows=len(val.windows),
+        best_validation=scorer.history[best_idx] if best_idx is not None else None,
+        best_epoch=history[best_idx]["epoch"] if best_idx is not None and best_idx < len(history) else None,
+        validation_history=history,
+        loss_curve=[{"step": e["step"], "epoch": e.get("epoch"), "loss": e["loss"]}
+                    for e in state.log_history if "loss" in e and "step" in e],
+    )
+
+
+def _best_index(history: list[dict[str, Any]]) -> int | None:
+    """First evaluation with the highest micro F1 (the Trainer keeps the first best too)."""
+    if not history:
+        return None
+    scores = [h["micro"]["f1"] for h in history]
+    return scores.index(max(scores))
+
+
+def save_model(result: FitResult, model_dir: Path) -> None:
+    """save_pretrained model + tokenizer, plus the window settings predict needs."""
+    import json
+
+    from ..evaluate.predict import INFERENCE_FILE, InferenceConfig
+
+    model_dir.mkdir(parents=True, exist_ok=True)
+    result.model.save_pretrained(model_dir)
+    result.tokenizer.save_pretrained(model_dir)
+    cfg = InferenceConfig(result.window_config.max_length, result.window_config.stride)
+    (model_dir / INFERENCE_FILE).write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")

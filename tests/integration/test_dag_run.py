@@ -1,0 +1,151 @@
+"""The whole DAG, for real: SeaweedFS on a free 127.0.0.1 port, `airflow dags test` on SQLite,
+real GX, real training of a tiny model (built from a config: no weights to download).
+
+Run twice: once with a gate no model can pass (snapshot + report, no version, no champion),
+then with a permissive gate (a version directory and a champion pointer appear). The second
+run also carries real-source records with a canary string, which must appear nowhere but the
+dataset snapshot and quarantine files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from ner_pipeline.config import load_settings
+from ner_pipeline.storage import ObjectStore
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+CANARY = "Zqxcanary" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="module")
+def env(seaweed, tmp_path_factory):
+    home = tmp_path_factory.mktemp("airflow")
+    bucket = "it-" + uuid.uuid4().hex[:10]
+    e = {k: v for k, v in os.environ.items() if not k.startswith(("NER", "AIRFLOW"))}
+    e.update(seaweed.credentials())
+    e.update({
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "NER_PROFILE": "local",
+        "NER__STORAGE__ENDPOINT_URL": seaweed.endpoint,
+        "NER__STORAGE__BUCKET": bucket,
+        "NER__SCHEDULE__RETRIES": "0",
+        "NER__TRAINING__BASE_MODEL": "tiny:",
+        "NER__TRAINING__EPOCHS": "1",
+        "NER__TRAINING__MAX_LENGTH": "128",
+        "NER__TRAINING__STRIDE": "32",
+        "NER__TRAINING__BATCH_SIZE": "8",
+    })
+    subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], env=e, check=True,
+                   capture_output=True, timeout=300)
+    return e
+
+
+def _settings(env):
+    return load_settings(environ=env)
+
+
+def _store(env):
+    os.environ.update({k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})
+    s = ObjectStore(_settings(env))
+    s.ensure_bucket()
+    return s
+
+
+def _put_batch(env, seed: int, n: int, *, real_canary: bool = False) -> None:
+    from ner_pipeline.records import Record
+    from ner_pipeline.split import to_jsonl
+    from ner_pipeline.synth import generate
+
+    store = _store(env)
+    recs = generate(n, seed, long_share=0.0, min_chars=800, max_chars=1200)
+    store.put_bytes(store.key("incoming/synthetic", f"batch-{seed}.jsonl"), to_jsonl(recs))
+    if real_canary:
+        real = [Record(id=f"real-{i}", text=r.text + f" {CANARY} said so.", entities=r.entities, source="real")
+                for i, r in enumerate(generate(12, seed + 1000, long_share=0.0, min_chars=800, max_chars=1200))]
+        store.put_bytes(store.key("incoming/real", "staff-batch.jsonl"), to_jsonl(real))
+
+
+def _dags_test(env, extra: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    proc = subprocess.run([str(Path(sys.executable).parent / "airflow"), "dags", "test", "ner_retraining"],
+                          env={**env, **extra}, capture_output=True, text=True, timeout=900)
+    (tmp_path / "dags_test.log").write_text(proc.stdout + proc.stderr)
+    return proc
+
+
+def test_dag_end_to_end_gate_fail_then_pass(env, tmp_path):
+    store = _store(env)
+
+    # 1. A gate nothing can pass: the pipeline runs through, nothing is promoted.
+    _put_batch(env, seed=101, n=40)
+    strict = {"NER__GATE__MICRO_F1_MIN": "0.999"}
+    proc = _dags_test(env, strict, tmp_path)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
+    latest = store.get_json(store.key("datasets/latest.json"))
+    assert latest and store.exists(store.key_of(latest["uri"]) + "manifest.json")
+    run1 = latest["run_id"]
+    assert any(o["Key"].endswith("report.json") for o in store.list(store.key("validation/")))
+    assert not list(store.list(store.key("models/ner/versions/")))
+    assert store.get_json(store.key("models/ner/champion.json")) is None
+    summary1 = store.get_json(store.key_of(store.get_json(store.key("state/last_run.json"))["summary_uri"]))
+    assert summary1["outcome"]["promoted"] is False and "micro_f1" in summary1["outcome"]["reason"]
+
+    # 2. A permissive gate and new data (with real-source records carrying a canary).
+    _put_batch(env, seed=202, n=40, real_canary=True)
+    permissive = {
+        "NER__GATE__MICRO_F1_MIN": "-1",
+        "NER__GATE__DEFAULT_LABEL": "{min_f1: 0.0, action: warn}",
+        "NER__GATE__LABELS": "{}",
+        "NER__GATE__MIN_SUPPORT": "0",
+    }
+    proc = _dags_test(env, permissive, tmp_path)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
+    champion = store.get_json(store.key("models/ner/champion.json"))
+    assert champion and champion["version"]
+    vkeys = [o["Key"] for o in store.list(store.key("models/ner/versions", champion["version"]) + "/")]
+    assert any(k.endswith("model/config.json") for k in vkeys)
+    assert any(k.endswith("blessing.json") for k in vkeys)
+    assert any(k.endswith("model_card.md") for k in vkeys)
+    latest2 = store.get_json(store.key("datasets/latest.json"))
+    assert latest2["run_id"] != run1 and latest2["previous_snapshot"] == latest["snapshot_id"]
+    history = store.get_bytes(store.key("models/ner/history.jsonl")).decode().splitlines()
+    kinds = [json.loads(h)["kind"] for h in history]
+    assert "rejection" in kinds and "promotion" in kinds
+
+    _assert_canary_only_in_data(env, store, proc)
+
+
+def _assert_canary_only_in_data(env, store, proc):
+    """The canary may sit in the snapshot and quarantine (data); nowhere else."""
+    assert CANARY not in proc.stdout + proc.stderr
+    for path in Path(env["AIRFLOW_HOME"], "logs").rglob("*"):
+        if path.is_file():
+            assert CANARY not in path.read_text(errors="replace"), f"canary in task log {path}"
+    with sqlite3.connect(Path(env["AIRFLOW_HOME"]) / "airflow.db") as db:
+        for (value,) in db.execute("select value from xcom"):
+            assert CANARY not in str(value), "canary in XCom"
+    data_prefixes = tuple(store.key(p) for p in ("datasets/", "quarantine/", "incoming/"))
+    found_in_data = False
+    for obj in store.list(store.key("")):
+        key = obj["Key"]
+        if CANARY.encode() not in store.get_bytes(key):
+            continue
+        # Data: the snapshot, quarantine, incoming files and the run's staged accepted records.
+        assert key.startswith(data_prefixes) or key.endswith("/accepted.jsonl"), f"canary in {key}"
+        found_in_data = found_in_data or key.startswith(store.key("datasets/"))
+    assert found_in_data, "the canary records should have reached the dataset snapshot"
