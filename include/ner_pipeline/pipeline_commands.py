@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--conf", default="{}", help="DAG run conf (JSON), e.g. '{\"dry_run\": true}'")
     p.set_defaults(func=_local_run)
 
+    p = sub.add_parser("ui", help="Airflow (standalone) on 127.0.0.1:8080 with the local store and the plugin")
+    add_common(p)
+    p.add_argument("--port", type=int, default=8080)
+    p.set_defaults(func=_ui)
+
     p = sub.add_parser("report", help="print a run's summary (default: the last run)")
     add_common(p)
     p.add_argument("--run", help="run id (default: last)")
@@ -114,3 +119,24 @@ def _report(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     ensure_store(settings)
     return _print_last(settings, args.run)
+
+
+def _ui(args: argparse.Namespace) -> int:
+    """`make up`: the same environment as `make run`, served by `airflow standalone`."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from .cli import settings_from
+    from .localrun import airflow_env, ensure_store, migrate_db
+
+    settings = settings_from(args)
+    store = ensure_store(settings)
+    env = airflow_env(settings, store)
+    env.update({"AIRFLOW__API__HOST": "127.0.0.1", "AIRFLOW__API__PORT": str(args.port),
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin")})
+    migrate_db(env)
+    pw = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
+    print(f"Airflow UI: http://127.0.0.1:{args.port}  (user admin; password in {pw} once started)")
+    print(f"NER models page: http://127.0.0.1:{args.port}/ner/   Ctrl+C stops Airflow; `make down` stops the store.")
+    return subprocess.call([str(Path(sys.executable).parent / "airflow"), "standalone"], env=env)

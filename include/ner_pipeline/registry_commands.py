@@ -1,0 +1,244 @@
+"""`ner-pipeline registry ...`: list, show, history, pull, rollback, promote.
+
+Every pointer change (rollback, promote) is a conditional write recorded in
+models/ner/history.jsonl with who (--who, else $USER) and why (--reason).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import json
+import os
+import sys
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from .cli import add_common
+
+    reg = sub.add_parser("registry", help="the S3 model registry: versions, champion, rollback")
+    actions = reg.add_subparsers(dest="registry_command", required=True)
+
+    p = actions.add_parser("list", help="complete versions, newest first")
+    add_common(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_list)
+
+    p = actions.add_parser("show", help="one version: marker, metrics, gate, lineage, card")
+    add_common(p)
+    p.add_argument("version", help="a version id or 'champion'")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_show)
+
+    p = actions.add_parser("history", help="decisions, promotions and rollbacks, oldest first")
+    add_common(p)
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=_history)
+
+    p = actions.add_parser("pull", help="download a complete version (checksums verified)")
+    add_common(p)
+    p.add_argument("version", help="a version id or 'champion'")
+    p.add_argument("--to", required=True, dest="dest", metavar="DIR")
+    p.set_defaults(func=_pull)
+
+    p = actions.add_parser("rollback", help="point the champion at an earlier version")
+    add_common(p)
+    p.add_argument("version")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--who", default=None, help="recorded in the history (default: $USER)")
+    p.set_defaults(func=_rollback)
+
+    p = actions.add_parser("promote", help="promote a run's trained model (gate blessing required unless --force)")
+    add_common(p)
+    p.add_argument("run", help="the Airflow run id")
+    p.add_argument("--force", action="store_true", help="promote even though the gate did not pass")
+    p.add_argument("--reason", default=None, help="why (required with --force)")
+    p.add_argument("--who", default=None, help="recorded in the history (default: $USER)")
+    p.add_argument("--staging", help="trainer output URI (default: runs/<run>/train/)")
+    p.add_argument("--metrics", help="test metrics URI (default: runs/<run>/evaluation/metrics.json)")
+    p.add_argument("--blessing", help="gate blessing URI (default: runs/<run>/gate/blessing.json)")
+    p.set_defaults(func=_promote)
+
+
+def _who(args: argparse.Namespace) -> str:
+    if args.who:
+        return args.who
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return "unknown"
+
+
+def _registry(args: argparse.Namespace):
+    from .cli import settings_from
+    from .registry import Registry
+    from .storage import ObjectStore
+
+    settings = settings_from(args)
+    return settings, Registry(ObjectStore(settings))
+
+
+def _fail(msg: str) -> int:
+    print(f"error: {msg}", file=sys.stderr)
+    return 2
+
+
+def _list(args: argparse.Namespace) -> int:
+    _, reg = _registry(args)
+    versions = reg.versions()
+    if args.json:
+        print(json.dumps(versions, indent=2))
+        return 0
+    if not versions:
+        print("no versions yet")
+        return 0
+    print(f"{'':2}{'version':<28} {'micro_f1':>8}  {'kind':<16} {'created_at':<20}  run_id")
+    for v in versions:
+        flag = "*" if v["is_champion"] else ("." if v["was_champion"] else " ")
+        f1 = f"{v['micro_f1']:.4f}" if isinstance(v.get("micro_f1"), (int, float)) else "-"
+        print(f"{flag:2}{v['version']:<28} {f1:>8}  {v.get('kind') or '-':<16} {v.get('created_at') or '-':<20}  "
+              f"{v.get('run_id') or '-'}")
+    print("\n* champion   . was champion before")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from .evaluate.gate import format_gate_table
+    from .registry import RegistryError
+
+    _, reg = _registry(args)
+    vid = args.version
+    if vid == "champion":
+        champ = reg.champion()
+        if not champ:
+            return _fail("there is no champion yet")
+        vid = champ["version"]
+    try:
+        info = reg.version(vid)
+    except RegistryError as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps(info, indent=2, default=str))
+        return 0
+    champ = reg.champion() or {}
+    print(f"version   {info['version']}{'  (champion)' if champ.get('version') == vid else ''}")
+    print(f"uri       {info['uri']}")
+    print(f"complete  {'yes' if info['complete'] else 'NO (partial: never pointed at or pulled)'}")
+    marker = info.get("marker") or {}
+    for key in ("run_id", "created_at", "kind", "micro_f1"):
+        if marker.get(key) is not None:
+            print(f"{key:<9} {marker[key]}")
+    for key, value in sorted((info.get("lineage") or {}).items()):
+        print(f"  {key}: {value}")
+    if info.get("blessing") and info["blessing"].get("rules"):
+        print()
+        print(format_gate_table(info["blessing"]))
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    _, reg = _registry(args)
+    for e in reg.history()[-args.limit:]:
+        what = e.get("version") or e.get("decision") or ""
+        extra = f" (from {e['previous']})" if e.get("previous") else ""
+        why = e.get("reason") or "; ".join(e.get("reasons") or []) or ""
+        print(f"{e.get('ts', '-'):<20}  {e.get('kind', '-'):<16} {what}{extra}  run={e.get('run_id') or '-'} "
+              f"who={e.get('who') or '-'}  {why}".rstrip())
+    return 0
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from .registry import RegistryError
+
+    _, reg = _registry(args)
+    try:
+        path = reg.pull(args.version, args.dest)
+    except (RegistryError, FileExistsError) as exc:
+        return _fail(str(exc))
+    print(path)
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from .registry import ChampionChanged, RegistryError
+
+    _, reg = _registry(args)
+    try:
+        out = reg.rollback(args.version, reason=args.reason, who=_who(args))
+    except (RegistryError, ChampionChanged) as exc:
+        return _fail(str(exc))
+    if out["changed"]:
+        print(f"champion: {out['previous'] or 'none'} -> {out['version']}")
+    else:
+        print(f"{out['version']} already is the champion: nothing changed")
+    return 0
+
+
+def _run_key(run_id: str) -> str:
+    try:  # the DAG's own naming of runs/<run>/ (stages.run_key)
+        from .stages import run_key
+    except ImportError:  # pragma: no cover - stages is part of the package
+        import re
+
+        return re.sub(r"[^A-Za-z0-9_.-]+", "-", run_id).strip("-")
+    return run_key(run_id)
+
+
+def _promote(args: argparse.Namespace) -> int:
+    from .registry import ChampionChanged, RegistryError
+    from .storage import ObjectStore
+
+    settings, reg = _registry(args)
+    store: ObjectStore = reg.store
+    if args.force and not (args.reason or "").strip():
+        return _fail("--force needs --reason")
+    rk = _run_key(args.run)
+    staging = args.staging or settings.uri("runs", rk, "train") + "/"
+    metrics_uri = args.metrics or settings.uri("runs", rk, "evaluation", "metrics.json")
+    blessing_uri = args.blessing or settings.uri("runs", rk, "gate", "blessing.json")
+    metrics = store.get_json(store.key_of(metrics_uri))
+    if metrics is None:
+        return _fail(f"no test metrics at {metrics_uri} (evaluate the run first, or pass --metrics)")
+    blessing = store.get_json(store.key_of(blessing_uri))
+    if blessing is None:
+        if not args.force:
+            return _fail(f"no gate decision at {blessing_uri}; run the gate or use --force --reason")
+        blessing = {"passed": False, "decision": "rejected", "rules": [], "champion_version": None,
+                    "reasons": [f"no gate decision found at {blessing_uri}"]}
+    if not blessing.get("passed") and not args.force:
+        return _fail("the gate rejected this run: " + "; ".join(blessing.get("reasons", [])) + " (use --force --reason)")
+    try:
+        out = reg.promote(run_id=args.run, staging_uri=staging, blessing=blessing, metrics=metrics,
+                          lineage=_lineage(store, staging, args.run),
+                          # a passed blessing holds only against the champion it was gated with
+                          expected_champion=... if args.force else blessing.get("champion_version"),
+                          reason=args.reason or "gate passed", who=_who(args), force=args.force)
+    except (RegistryError, ChampionChanged) as exc:
+        return _fail(str(exc))
+    if out["already_done"]:
+        print(f"run {args.run} was already promoted as {out['version']}: nothing changed "
+              f"(to make it champion again: registry rollback {out['version']} --reason ...)")
+    else:
+        print(f"champion: {out['previous'] or 'none'} -> {out['version']} ({out['uri']})")
+    return 0
+
+
+def _lineage(store: Any, staging: str, run_id: str) -> dict[str, Any]:
+    """What the staging folder says about how the model was made (the DAG passes a fuller one)."""
+    skey = store.key_of(staging).rstrip("/") + "/"
+    got = store.get_with_etag(skey + "config.json")
+    config = json.loads(got[0]) if got else {}
+    run = store.get_json(skey + "run.json") or {}
+    training = config.get("training") or {}
+    kube = training.get("kubernetes") or {}
+    return {
+        "run_id": run_id, "dag_id": None, "source": "cli",
+        "config_sha256": hashlib.sha256(got[0]).hexdigest() if got else None,
+        "base_model": training.get("base_model"),
+        "training_backend": training.get("backend"),
+        "trainer_image": kube.get("image") if training.get("backend") == "kubernetes" else "local",
+        "git_commit": run.get("git_commit"),
+        "dataset_uri": run.get("dataset_uri") or run.get("dataset"),
+    }

@@ -1,0 +1,9 @@
+"""The trainer: `ner-pipeline train` (commands.py -> job.py) and the pieces it is built from.
+
+- model_loading: base-model specs (packaged:, folder, s3://, hub id, tiny:, scratch:)
+- align / windows: pure offset and window arithmetic (labels and predictions share them)
+- encoding: tokenization into windows; snapshot: reading a dataset snapshot
+- trainer: the transformers Trainer set-up; outputs: the files of a run; runtime: device/seeds
+
+Importing this package is cheap: torch and transformers load only when training starts.
+"""

@@ -1,0 +1,70 @@
+"""One training job, as run by the pod or the local subprocess: fetch -> fit -> publish.
+
+Everything is built in a local temp folder and published in one go, with _SUCCESS last, so a
+reader never sees a partial output. Checkpoints stay in the temp folder and die with it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..storage import fetch, publish
+from .model_loading import resolve_base_model
+from .snapshot import load_snapshot, select_records
+
+log = logging.getLogger(__name__)
+
+
+def run_training(dataset_uri: str, output_uri: str, settings: Settings, *, xcom_file: str | None = None) -> dict[str, Any] | None:
+    """Train on the snapshot at dataset_uri and publish to output_uri; returns the xcom summary
+    (None on ranks other than 0 under torchrun)."""
+    t0 = time.perf_counter()
+    ts = settings.training
+    if resolve_base_model(ts.base_model).kind != "hub":
+        # Nothing to download: never let a library wait on an unreachable hub.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    with tempfile.TemporaryDirectory(prefix="ner-train-") as tmp:
+        work = Path(tmp)
+        # Refuse an incomplete snapshot before paying for torch imports.
+        snap = load_snapshot(fetch(dataset_uri, work / "dataset", settings))
+        train_records = select_records(snap.train, ts.max_train_records, ts.seed)
+        log.info("snapshot %s: %d train (%d used), %d validation records", snap.manifest.get("snapshot_id"),
+                 len(snap.train), len(train_records), len(snap.validation))
+
+        from .outputs import mark_success, metrics_payload, run_payload, write_json, xcom_summary
+        from .runtime import detect_runtime, is_main_process
+        from .trainer import fit, save_model
+
+        rt = detect_runtime(ts.precision, ts.torch_threads)
+        log.info("device %s (%s), precision %s, world size %d, %d threads",
+                 rt.device, rt.device_name, rt.precision, rt.world_size, rt.threads)
+        result = fit(train_records, snap.validation, settings, rt, work)
+        if not is_main_process():
+            return None
+
+        stage = work / "output"
+        save_model(result, stage / "model")
+        write_json(stage / "metrics.json", metrics_payload(result))
+        write_json(stage / "config.json", settings.model_dump(mode="json"))
+        wall_s = time.perf_counter() - t0
+        write_json(stage / "run.json", run_payload(result, rt, settings, wall_s=wall_s, dataset_uri=dataset_uri,
+                                                   output_uri=output_uri, manifest=snap.manifest))
+        publish(stage, output_uri, settings)
+        summary = xcom_summary(output_uri, result, wall_s)
+        mark_success(output_uri, settings, summary)
+
+    if xcom_file:
+        path = Path(xcom_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(summary) + "\n")
+    log.info("published %s: best validation micro F1 %s, %.0f train tokens/s, %.0f s",
+             output_uri, summary["best_val_micro_f1"], summary["tokens_per_s"], summary["wall_s"])
+    return summary
