@@ -51,13 +51,10 @@ def _storage_env(settings: Settings) -> dict[str, str]:
 
 def _toleration(k8s: Any, spec: dict[str, str]):
     """A toleration from config, written either as in a pod YAML (camelCase) or snake_case."""
-    kw = {_SNAKE.get(k, k): v for k, v in spec.items()}
+    kw = {("toleration_seconds" if k == "tolerationSeconds" else k): v for k, v in spec.items()}
     if kw.get("toleration_seconds") is not None:
         kw["toleration_seconds"] = int(kw["toleration_seconds"])
     return k8s.V1Toleration(**kw)
-
-
-_SNAKE = {"tolerationSeconds": "toleration_seconds"}
 
 
 def train_pod_kwargs(settings: Settings, *, dataset_uri: str, output_uri: str, task_id: str = "train") -> dict[str, Any]:

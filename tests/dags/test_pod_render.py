@@ -234,3 +234,15 @@ def test_both_backends_wire_train_the_same_way(dags):
     assert lt.upstream_task_ids == kt.upstream_task_ids
     assert lt.downstream_task_ids == kt.downstream_task_ids
     assert kt.retries >= 1
+
+
+def test_kubernetes_dag_serializes(dags):
+    """The DAG processor stores the DAG serialized; the pod operator's fields must survive that."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    data = DagSerialization.to_dict(dags["kubernetes"])
+    DagSerialization.validate_schema(data)
+    [train] = [t["__var"] for t in data["dag"]["tasks"] if t["__var"]["task_id"] == "train"]
+    assert train["arguments"][:3] == ["train", "--profile", "gpu"]
+    restored = DagSerialization.from_dict(data).get_task("train")
+    assert restored.downstream_task_ids == dags["kubernetes"].get_task("train").downstream_task_ids
