@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import Asset, Param, TriggerRule, dag, task
 
 from ner_pipeline.config import load_settings
+from ner_pipeline.stages import run_key
 
 # Parse-time work is limited to reading the YAML config: no DB, connection, network or
 # heavy import. Each task reloads settings at run time, so env overrides apply there too.
@@ -84,6 +85,7 @@ def _schedule():
                         description="Why this run was triggered; required with force promotion."),
     },
     render_template_as_native_obj=True,
+    user_defined_filters={"run_key": run_key},
 )
 def ner_retraining():
     @task(task_display_name="Generate synthetic batch")
@@ -129,7 +131,9 @@ def ner_retraining():
         train = make_train_operator(
             SETTINGS,
             dataset_uri="{{ ti.xcom_pull(task_ids='build_snapshot')['dataset_uri'] }}",
-            output_uri=SETTINGS.uri("runs", "{{ run_id | replace(':', '-') | replace('+', '-') }}", "train") + "/",
+            output_uri=SETTINGS.uri("runs", "{{ run_id | run_key }}", "train") + "/",
+            retries=SETTINGS.schedule.train_retries,
+            task_display_name="Train (GPU pod)",
         )
         snapshot >> train
         train_result = train.output

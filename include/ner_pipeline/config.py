@@ -83,6 +83,9 @@ class SplitSettings(_Section):
 
 
 class KubernetesSettings(_Section):
+    # Quantities like cpu_limit: 16 arrive from YAML/--set as numbers; Kubernetes wants strings.
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
     image: str = "ghcr.io/example/ner-trainer:0.1.0"
     namespace: str = "ml-training"
     service_account: str = "ner-trainer"
