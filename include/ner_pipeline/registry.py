@@ -192,7 +192,7 @@ class Registry:
 
     # -- run -> version ---------------------------------------------------------------------
     def new_version_id(self, run_id: str) -> str:
-        """The version id this run owns: `v<UTC yyyymmddThhmmss>Z-<sha256(run_id)[:8]>`.
+        """The version id this run owns: `v<UTC yyyymmddThhmmssmmm>Z-<sha256(run_id)[:8]>`.
 
         Sorts by the time of the run's first promotion attempt and is unique per run; the first
         call stores it (If-None-Match), so every later call for the same run returns the same id.
@@ -201,7 +201,8 @@ class Registry:
         existing = self.store.get_json(key)
         if existing:
             return existing["version"]
-        vid = f"v{self.clock():%Y%m%dT%H%M%S}Z-{run_hash(run_id)[:8]}"
+        now = self.clock()
+        vid = f"v{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{run_hash(run_id)[:8]}"
         try:
             self.store.put_json(key, {"run_id": run_id, "version": vid, "created_at": _iso(self.clock())},
                                 if_none_match=True)
@@ -273,10 +274,10 @@ class Registry:
 
         if complete and (current == vid or vid in self._ever_champion(self.history())):
             # Done before: at most the history line is missing (crash right after the pointer moved).
-            if current == vid and champ.get("run_id") == run_id:
+            if current == vid and champ.get("run_id") == run_id and champ.get("kind") in PROMOTION_KINDS:
                 self._checkpoint("before_history")
-                self.record_decision(run_id, self._promotion_entry(kind, vid, champ.get("previous"), blessing,
-                                                                   metrics, reason, who))
+                self.record_decision(run_id, self._promotion_entry(champ["kind"], vid, champ.get("previous"),
+                                                                   blessing, metrics, reason, who))
             return {"version": vid, "uri": uri, "champion_uri": self.champion_uri,
                     "previous": (champ or {}).get("previous") if current == vid else None, "already_done": True}
 
