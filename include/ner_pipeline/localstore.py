@@ -157,6 +157,12 @@ class LocalStore:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
+                # Reap it if it is our child (else kill(pid, 0) keeps seeing the zombie).
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    break
+            except ChildProcessError:
+                pass
+            try:
                 os.kill(pid, 0)
             except OSError:
                 break

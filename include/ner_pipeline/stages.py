@@ -295,26 +295,54 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
         "trainer_image": settings.training.kubernetes.image if settings.training.backend == "kubernetes" else "local",
         "training_backend": settings.training.backend, "dag_id": dag_id, "run_id": run_id,
     }
-    card = render(metrics=metrics, blessing=blessing, manifest=manifest, lineage=lineage, settings=settings)
     registry = Registry(store)
-    forced = decision.get("force_promote") and not decision.get("passed")
-    result = registry.promote(
-        run_id=run_id, staging_uri=train_result.get("output_uri") or train_output_uri(settings, run_id),
-        blessing=blessing, metrics=metrics, lineage=lineage, model_card=card,
-        expected_champion=evaluation.get("champion_version"),
-        reason=reason or ("forced promotion" if forced else "gate passed"), who="airflow",
-    )
-    log.info("promoted %s -> %s", result["version"], result["uri"])
-    return result
+    staging = train_result.get("output_uri") or train_output_uri(settings, run_id)
+
+    def card(b: dict[str, Any]) -> str:
+        return render(metrics=metrics, blessing=b, manifest=manifest, lineage=lineage, settings=settings)
+
+    if decision.get("force_promote") and not decision.get("passed"):
+        result = registry.promote(run_id=run_id, staging_uri=staging, blessing=blessing, metrics=metrics,
+                                  lineage=lineage, model_card=card(blessing), reason=reason or "forced promotion",
+                                  who="airflow", force=True)
+        result["promoted"] = True
+    else:
+        # Gate again inside the promotion loop: if another run moved the champion since our
+        # evaluate task, the new champion is re-scored on the same test records first.
+        def rescore(version: str) -> dict[str, Any]:
+            if version == evaluation.get("champion_version") and evaluation.get("champion_metrics_uri"):
+                return store.get_json(store.key_of(evaluation["champion_metrics_uri"]))
+            return _score_version(store, registry, version, snapshot["dataset_uri"])
+
+        result = registry.gate_and_promote(run_id=run_id, staging_uri=staging, metrics=metrics, gate=settings.gate,
+                                           rescore=rescore, lineage=lineage, model_card=card, who="airflow")
+    if result.get("promoted"):
+        log.info("promoted %s -> %s", result["version"], result["uri"])
+        return {k: result[k] for k in ("promoted", "version", "uri", "champion_uri", "already_done") if k in result}
+    reasons = result["blessing"].get("reasons", [])
+    log.info("not promoted after re-gating against the new champion: %s", "; ".join(reasons))
+    return {"promoted": False, "reason": "; ".join(reasons)}
+
+
+def _score_version(store: ObjectStore, registry: Any, version: str, dataset_uri: str) -> dict[str, Any]:
+    from .evaluate.predict import evaluate_model
+
+    test = parse_jsonl(store.get_bytes(store.key_of(dataset_uri).rstrip("/") + "/test.jsonl"))
+    with tempfile.TemporaryDirectory() as tmp:
+        d = registry.pull(version, Path(tmp) / "v")
+        metrics, _ = evaluate_model(d / "model" if (d / "model").exists() else d, test)
+    return metrics
 
 
 def record_rejection(settings: Settings, run_id: str, *, evaluation: dict[str, Any], decision: dict[str, Any],
                      reason: str = "") -> dict[str, Any]:
+    from .evaluate.gate import decision_entry
     from .registry import Registry
 
     store = ObjectStore(settings)
     kind = "dry_run" if decision.get("dry_run") else "rejection"
-    entry = {"kind": kind, "run_id": run_id, "reasons": decision.get("reasons", []),
+    blessing = store.get_json(store.key_of(decision["blessing_uri"]))
+    entry = {**decision_entry(blessing), "kind": kind, "run_id": run_id,
              "micro_f1": evaluation.get("micro_f1"), "blessing_uri": decision["blessing_uri"],
              "champion_version": evaluation.get("champion_version"), "trigger_reason": reason, "who": "airflow"}
     Registry(store).record_decision(run_id, entry)
@@ -342,10 +370,10 @@ def report(settings: Settings, run_id: str, *, validated: dict[str, Any] | None,
             summary["champion_metrics"] = store.get_json(store.key_of(evaluation["champion_metrics_uri"]))
     if decision:
         summary["blessing"] = store.get_json(store.key_of(decision["blessing_uri"]))
-    if promoted:
+    if promoted and promoted.get("promoted"):
         summary["outcome"] = {"promoted": True, "version": promoted["version"], "uri": promoted["uri"]}
     else:
-        why = (rejected or {}).get("reason") or "pipeline did not reach the gate"
+        why = (rejected or promoted or {}).get("reason") or "pipeline did not reach the gate"
         summary["outcome"] = {"promoted": False, "reason": why}
     key = store.key("runs", run_key(run_id), "summary.json")
     store.put_json(key, summary)
