@@ -6,6 +6,7 @@ embed in a page as-is.
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import Any, Sequence
 
@@ -22,54 +23,69 @@ def _fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.3f}"
 
 
+def short_version(version: str) -> str:
+    """`v20250101T030000000Z-eb5254d2` -> `eb5254d2` (the registry's ids end in a run hash)."""
+    tail = version.rsplit("-", 1)[-1]
+    return tail if 4 <= len(tail) < len(version) else (version if len(version) <= 12 else version[:11] + "…")
+
+
 def f1_chart(points: Sequence[dict[str, Any]], labels: Sequence[str], *, champion: str | None = None,
-             width: int = 820, height: int = 340) -> str:
-    """Per-entity F1 (and micro F1, dashed) of each version, oldest left.
+             width: int = 860, height: int = 340) -> str:
+    """Per-entity F1 (and micro F1, dashed) of each version, oldest left, evenly spaced.
 
     `points`: [{"version": str, "when": str | None, "micro": float | None, "per_label": {label: f1}}].
+    The y axis starts at a round value below the lowest score so that small moves stay visible.
     """
     if not points:
         return ('<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="320" height="40" role="img">'
                 '<text x="8" y="24" font-size="13">No versions yet.</text></svg>')
-    left, right, top, bottom = 44, 170, 14, 78
+    left, right, top, bottom, inset = 46, 170, 14, 44, 40
     pw, ph = width - left - right, height - top - bottom
     n = len(points)
+    values = [v for p in points for v in [p.get("micro"), *(p.get("per_label") or {}).values()]
+              if isinstance(v, (int, float))]
+    lo = max(0.0, math.floor((min(values, default=0.0) - 0.05) * 10) / 10)
 
     def x(i: int) -> float:
-        return left + (pw / 2 if n == 1 else pw * i / (n - 1))
+        return left + inset + (pw - 2 * inset) * (0.5 if n == 1 else i / (n - 1))
 
     def y(v: float) -> float:
-        return top + ph * (1 - max(0.0, min(1.0, v)))
+        return top + ph * (1 - (max(lo, min(1.0, v)) - lo) / (1.0 - lo))
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="F1 per entity and version">']
-    for t in (0, 0.25, 0.5, 0.75, 1.0):  # grid and y axis
+    for k in range(5):  # grid and y axis
+        t = lo + (1.0 - lo) * k / 4
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#ddd"/>'
                    f'<text x="{left - 6}" y="{y(t) + 4:.1f}" font-size="11" text-anchor="end">{t:.2f}</text>')
-    for i, p in enumerate(points):  # x labels: version and date
-        tx, ty = x(i), top + ph + 12
-        label = _esc(p["version"]) + (f" · {_esc(str(p['when'])[:10])}" if p.get("when") else "")
-        weight = ' font-weight="bold"' if p["version"] == champion else ""
-        out.append(f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="10"{weight} text-anchor="end" '
-                   f'transform="rotate(-35 {tx:.1f} {ty:.1f})">{label}</text>')
-        if p["version"] == champion:
-            out.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top}" y2="{top + ph}" stroke="#333" '
+    step = max(1, math.ceil(n / max(1, (pw - 2 * inset) // 70)))  # at most one label per ~70 px
+    for i, p in enumerate(points):  # x labels: date, then the short version id
+        tx, is_champ = x(i), p["version"] == champion
+        if is_champ:
+            out.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top}" y2="{top + ph}" stroke="#1a7f37" '
                        f'stroke-dasharray="2,3"><title>champion</title></line>')
-    series = [(lab, PALETTE[i % len(PALETTE)], [p.get("per_label", {}).get(lab) for p in points], False)
+        if i % step and i != n - 1 and not is_champ:
+            continue
+        weight = ' font-weight="bold" fill="#1a7f37"' if is_champ else ""
+        when = _esc(str(p.get("when") or "")[:10])
+        out.append(f'<text x="{tx:.1f}" y="{top + ph + 16}" font-size="10" text-anchor="middle"{weight}>{when}</text>'
+                   f'<text x="{tx:.1f}" y="{top + ph + 29}" font-size="10" text-anchor="middle"{weight}>'
+                   f'<title>{_esc(p["version"])}</title>{_esc(short_version(p["version"]))}</text>')
+    series = [(lab, PALETTE[i % len(PALETTE)], [(p.get("per_label") or {}).get(lab) for p in points], False)
               for i, lab in enumerate(labels)]
     series.append(("micro", "#222", [p.get("micro") for p in points], True))
-    for name, colour, values, is_micro in series:
+    for name, colour, vals, is_micro in series:
         style = 'stroke-width="3" stroke-dasharray="6,3"' if is_micro else 'stroke-width="1.8"'
         segment: list[str] = []
-        for i, v in enumerate(values + [None]):  # a missing value breaks the line
-            if v is None:
+        for i, v in enumerate(list(vals) + [None]):  # a missing value breaks the line
+            if not isinstance(v, (int, float)):
                 if len(segment) > 1:
                     out.append(f'<polyline fill="none" stroke="{colour}" {style} points="{" ".join(segment)}"/>')
                 segment = []
                 continue
             segment.append(f"{x(i):.1f},{y(v):.1f}")
             out.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}">'
-                       f'<title>{_esc(name)} {_esc(points[i]["version"])}: {_fmt(v)}</title></circle>')
+                       f'<title>{_esc(name)} · {_esc(points[i]["version"])}: {_fmt(v)}</title></circle>')
     for i, (name, colour, _, is_micro) in enumerate(series):  # legend
         ly = top + 6 + i * 17
         dash = ' stroke-dasharray="6,3"' if is_micro else ""
@@ -86,7 +102,7 @@ def confusion_svg(labels: Sequence[str], matrix: Sequence[Sequence[float]]) -> s
         return '<p class="muted">Confusion matrix is malformed or empty.</p>'
     cell = max(22, min(46, 620 // n))
     left = top = 12 + 7 * max(len(str(lab)) for lab in labels)
-    size_w, size_h = left + cell * n + 20, top + cell * n + 30
+    size_w, size_h = left + cell * n + top // 2 + 10, top + cell * n + 30  # room for the slanted labels
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {size_w} {size_h}" '
            f'width="{size_w}" height="{size_h}" role="img" aria-label="Confusion matrix">']
     for i, lab in enumerate(labels):

@@ -14,23 +14,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..registry import CHAMPION, COMPLETE_MARKER, HISTORY, PROMOTION_KINDS, ROOT, VERSIONS, Registry, RegistryError
 from ..stages import run_key
 from ..storage import ObjectStore
 
 # -- where things are (relative to settings.storage.prefix) ------------------------------
-REGISTRY_ROOT = "models/ner/"
-KEYS = {
-    "champion": "models/ner/champion.json",
-    "versions": "models/ner/versions/",
-    "history": "models/ner/history.jsonl",
-}
-COMPLETE_MARKER = "_COMPLETE.json"  # written last into a version folder by the registry
-VERSION_FILES = {
-    "metrics": "metrics.json",
-    "blessing": "blessing.json",
-    "model_card": "model_card.md",
-    "lineage": "lineage.json",
-}
+# The registry's own layout comes from registry.py; run artifacts are named here.
+REGISTRY_ROOT = ROOT + "/"
+KEYS = {"champion": CHAMPION, "versions": VERSIONS + "/", "history": HISTORY}
+VERSION_FILES = {"metrics": "metrics.json", "model_card": "model_card.md"}
 # Per run: candidate keys, first existing wins. {run} is the run's key segment,
 # stages.run_key(run_id) (Airflow run ids carry ':' and '+').
 RUN_FILES = {
@@ -40,7 +32,7 @@ RUN_FILES = {
     "champion_metrics": ["runs/{run}/evaluation/champion_metrics.json"],
     "confusion": ["runs/{run}/evaluation/confusion.json"],
     "blessing": ["runs/{run}/gate/blessing.json", "runs/{run}/evaluation/blessing.json"],
-    "model_card": ["runs/{run}/model_card.md", "runs/{run}/gate/model_card.md", "runs/{run}/evaluation/model_card.md"],
+    "model_card": ["runs/{run}/model_card.md", "runs/{run}/gate/model_card.md"],
 }
 DATA_DOCS = ["validation/{run}/data_docs/", "runs/{run}/validation/data_docs/"]
 READABLE_PREFIXES = (REGISTRY_ROOT, "runs/", "validation/")
@@ -91,6 +83,7 @@ class VersionSummary:
     micro_f1: float | None
     per_label_f1: dict[str, float] = field(default_factory=dict)
     is_champion: bool = False
+    kind: str | None = None  # promotion | forced_promotion
 
 
 class RegistryReader:
@@ -98,12 +91,13 @@ class RegistryReader:
 
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
+        self.reg = Registry(store)  # read methods only
 
     # -- guarded primitives ---------------------------------------------------
     def _key(self, rel: str) -> str:
         if not rel.startswith(READABLE_PREFIXES) or (rel.endswith(REFUSED_SUFFIXES) and rel != KEYS["history"]):
             raise PermissionError(f"the UI does not read {rel!r}")
-        return self.store.key(rel)
+        return self.store.key(rel) + ("/" if rel.endswith("/") else "")  # key() drops a trailing "/"
 
     def _bytes(self, rel: str) -> bytes | None:
         got = self.store.get_with_etag(self._key(rel))
@@ -125,68 +119,47 @@ class RegistryReader:
                 return rel, value
         return None, None
 
-    # -- registry -------------------------------------------------------------
+    # -- registry (through registry.Registry) ----------------------------------
     def champion(self) -> dict[str, Any] | None:
-        return self._json(KEYS["champion"])
+        return self.reg.champion()
 
     def history(self) -> list[dict[str, Any]]:
-        """Decisions, oldest first; a torn last line (append in progress) is skipped."""
-        text = self._text(KEYS["history"]) or ""
-        out = []
-        for line in text.splitlines():
-            if line.strip():
-                try:
-                    out.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue
-        return out[-MAX_HISTORY:]
-
-    def version_ids(self) -> list[str]:
-        """Complete versions only (the marker is written last)."""
-        root = self._key(KEYS["versions"])
-        ids = []
-        for prefix in self.store.list_dirs(root):
-            vid = prefix[len(root):].strip("/")
-            if vid and self.store.exists(prefix + COMPLETE_MARKER):
-                ids.append(vid)
-        return ids
+        """Decisions, oldest first (a torn last line is skipped by the registry)."""
+        return self.reg.history()[-MAX_HISTORY:]
 
     def version(self, version: str) -> dict[str, Any]:
+        """A complete version: marker, metrics, blessing, lineage, model card."""
         check_id(version)
-        base = KEYS["versions"] + version + "/"
-        marker = self._json(base + COMPLETE_MARKER)
-        if marker is None:
-            raise NotFound(version)
-        out: dict[str, Any] = {"version": version, "complete": marker}
-        for name, fname in VERSION_FILES.items():
-            out[name] = self._text(base + fname) if fname.endswith(".md") else self._json(base + fname)
-        return out
+        try:
+            got = self.reg.version(version)
+        except RegistryError:
+            raise NotFound(version) from None
+        if not got["complete"]:
+            raise NotFound(version)  # a partial copy is never shown
+        return got
 
     def registry(self) -> dict[str, Any]:
         """Champion, version summaries (oldest first) and the decision history."""
         champion = self.champion() or {}
         history = self.history()
-        promoted = {}
+        first_promoted: dict[str, str] = {}
         for ev in history:
-            if ev.get("kind") in ("promotion", "forced_promotion") and ev.get("version"):
-                promoted.setdefault(ev["version"], ev)
+            if ev.get("kind") in PROMOTION_KINDS and ev.get("version"):
+                first_promoted.setdefault(ev["version"], ev.get("ts"))
         versions = []
-        for vid in self.version_ids():
-            base = KEYS["versions"] + vid + "/"
-            marker = self._json(base + COMPLETE_MARKER) or {}
-            metrics = self._json(base + VERSION_FILES["metrics"]) or {}
-            lineage = self._json(base + VERSION_FILES["lineage"]) or {}
-            ev = promoted.get(vid, {})
+        for v in self.reg.versions()[:MAX_VERSIONS]:  # complete ones only, newest first
+            metrics = self._json(KEYS["versions"] + v["version"] + "/" + VERSION_FILES["metrics"]) or {}
             versions.append(VersionSummary(
-                version=vid,
-                promoted_at=_first_of("promoted_at", marker, lineage, ev) or ev.get("ts") or _first_of("created_at", marker, lineage),
-                run_id=_first_of("run_id", marker, lineage, ev),
-                micro_f1=(metrics.get("micro") or {}).get("f1"),
-                per_label_f1={k: v.get("f1") for k, v in (metrics.get("per_label") or {}).items() if isinstance(v, dict)},
-                is_champion=vid == champion.get("version"),
+                version=v["version"],
+                promoted_at=first_promoted.get(v["version"]) or v.get("created_at"),
+                run_id=v.get("run_id"),
+                micro_f1=(metrics.get("micro") or {}).get("f1", v.get("micro_f1")),
+                per_label_f1={k: m.get("f1") for k, m in (metrics.get("per_label") or {}).items() if isinstance(m, dict)},
+                is_champion=v["version"] == champion.get("version"),
+                kind=v.get("kind"),
             ))
         versions.sort(key=lambda v: (v.promoted_at or "", v.version))
-        return {"champion": champion or None, "versions": versions[-MAX_VERSIONS:], "history": history}
+        return {"champion": champion or None, "versions": versions, "history": history}
 
     # -- runs -----------------------------------------------------------------
     def run(self, run_id: str) -> dict[str, Any]:
@@ -198,11 +171,11 @@ class RegistryReader:
             if rel:
                 out["keys"][name] = rel
         out["data_docs"] = self.data_docs_root(run_id) is not None
-        if not out["keys"] and not out["data_docs"]:
-            raise NotFound(run_id)
         out["decisions"] = [ev for ev in self.history() if ev.get("run_id") == run_id]
+        if not out["keys"] and not out["data_docs"] and not out["decisions"]:
+            raise NotFound(run_id)
         promoted = [ev["version"] for ev in out["decisions"]
-                    if ev.get("kind") in ("promotion", "forced_promotion") and ev.get("version")]
+                    if ev.get("kind") in PROMOTION_KINDS and ev.get("version")]
         out["version"] = promoted[-1] if promoted else None
         if out["model_card"] is None and out["version"]:  # the card is written with the version
             out["model_card"] = self._text(KEYS["versions"] + out["version"] + "/" + VERSION_FILES["model_card"])
@@ -228,9 +201,3 @@ class RegistryReader:
             raise NotFound(path)
         return data, content_type(path)
 
-
-def _first_of(key: str, *dicts: dict[str, Any]) -> Any:
-    for d in dicts:
-        if isinstance(d, dict) and d.get(key) not in (None, ""):
-            return d[key]
-    return None

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).parent / "templates"
+SUMMARY_FIRST = ("records_read", "accepted", "repaired", "quarantined")  # validation counts, in reading order
 
 
 def markdown(text: str | None) -> Markup:
@@ -64,7 +65,9 @@ def count_tables(report: dict[str, Any] | None) -> tuple[dict[str, Any], dict[st
     numbers (or to small mappings of numbers, e.g. reason -> source -> count) becomes a table.
     """
     summary, tables, other = {}, {}, {}
-    for key, value in (report or {}).items():
+    report = report or {}
+    ordered = [k for k in SUMMARY_FIRST if k in report] + [k for k in report if k not in SUMMARY_FIRST]
+    for key, value in ((k, report[k]) for k in ordered):
         if is_scalar(value):
             summary[key] = value
         elif isinstance(value, dict) and value and all(
@@ -87,8 +90,7 @@ def columns_of(table: dict[str, Any]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
     env.filters.update(num=num, markdown=markdown, compact_json=compact_json)
     env.globals.update(delta=delta, is_scalar=is_scalar, columns_of=columns_of)
     return env
