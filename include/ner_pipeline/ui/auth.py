@@ -10,9 +10,9 @@ Airflow does not protect a plugin's FastAPI app by itself, so every route depend
 2. asks the auth manager whether that user may read the `ner_retraining` DAG, the pipeline
    these pages describe (`is_authorized_dag(method="GET")`).
 
-Without a credential the request is refused: pages redirect to Airflow's login page (when the
-auth manager is up), the JSON API answers 401. A bad or expired token gives 401/403, a user
-without read access to the DAG 403. Airflow is imported on the first request only, so the
+Without a valid credential (none, expired, forged) the request is refused: pages redirect to
+Airflow's login page (when the auth manager is up) and come back afterwards, the JSON API
+answers 401. A signed-in user without read access to the DAG gets 403. Airflow is imported on the first request only, so the
 app factory stays cheap and importable without Airflow's API server.
 """
 
@@ -28,22 +28,20 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 class LoginRequired(HTTPException):
-    """No credential at all: a browser is sent to the login page, an API client gets 401."""
+    """No valid credential: a browser is sent to the login page, an API client gets 401."""
 
-    def __init__(self) -> None:
-        super().__init__(status.HTTP_401_UNAUTHORIZED, "Not authenticated", {"WWW-Authenticate": "Bearer"})
+    def __init__(self, detail: str = "Not authenticated") -> None:
+        super().__init__(status.HTTP_401_UNAUTHORIZED, detail, {"WWW-Authenticate": "Bearer"})
 
 
 async def require_user(request: Request) -> Any:
     """FastAPI dependency: the authenticated Airflow user allowed to read the DAG."""
-    from airflow.api_fastapi.auth.managers.base_auth_manager import COOKIE_NAME_JWT_TOKEN
     from airflow.api_fastapi.core_api.security import get_user
 
-    credentials = await _bearer(request)
-    has_state_user = getattr(request.state, "user", None) is not None
-    if credentials is None and not has_state_user and not request.cookies.get(COOKIE_NAME_JWT_TOKEN):
-        raise LoginRequired()
-    user = await get_user(request, None, credentials)  # raises 401/403 for a bad or expired token
+    try:
+        user = await get_user(request, None, await _bearer(request))
+    except HTTPException as exc:  # no token (401), expired (401) or invalid (403): sign in again
+        raise LoginRequired(exc.detail) from None
 
     from airflow.api_fastapi.app import get_auth_manager
     from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
