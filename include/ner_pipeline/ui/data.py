@@ -1,9 +1,10 @@
 """Read-only view of the model registry and of each run's stored artifacts.
 
-Every object key the UI reads is named in this module (KEYS, RUN_FILES, VERSION_FILES) so
-that a change in the pipeline's layout is a one-line change here. The reader refuses to read
-anything outside READABLE_PREFIXES: dataset snapshots, quarantine files and incoming data
-(the only objects holding transcript text) are never read by the UI.
+The registry (champion, versions, history) is read through registry.Registry; every other key
+the UI reads is named in this module (RUN_FILES, DATA_DOCS, VERSION_FILES), so a change in the
+pipeline's layout is a one-line change here. The reader refuses keys outside READABLE_PREFIXES
+and any record-level `.jsonl` file: dataset snapshots, quarantine, incoming data, accepted
+records and repair audits (the only objects that may hold transcript text) are never read.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..registry import CHAMPION, COMPLETE_MARKER, HISTORY, PROMOTION_KINDS, ROOT, VERSIONS, Registry, RegistryError
+from ..registry import CHAMPION, HISTORY, PROMOTION_KINDS, ROOT, VERSIONS, Registry, RegistryError
 from ..stages import run_key
 from ..storage import ObjectStore
 
