@@ -216,6 +216,14 @@ def test_ner_models_pages_in_the_airflow_ui(airflow, browser, artifacts):
     browser.switch_to.default_content()
     browser.save_screenshot(str(artifacts / "3-ner-models-in-airflow.png"))
 
+    # The run's stored GX Data Docs, served from the bucket through the plugin.
+    browser.get(base + "ner/runs/" + quote(run_id, safe="") + "/data-docs/")
+    assert "not found" not in browser.page_source.lower() and "<body" in browser.page_source
+    browser.save_screenshot(str(artifacts / "5-data-docs.png"))
+    time.sleep(1)  # let the access log catch up: the docs' own files came with the session too
+    log = (artifacts / "api-server.log").read_text(errors="replace")
+    assert not [line for line in log.splitlines() if "/data-docs/" in line and "status_code=303" in line]
+
     # The page on its own, full size.
     browser.get(base + "ner/")
     wait.until(ec.presence_of_element_located((By.CLASS_NAME, "champion-line")))

@@ -99,7 +99,14 @@ def write_state(store: ObjectStore) -> None:
         "records_read": 120, "accepted": 95, "repaired": 5, "quarantined": 20,
         "by_source": {"synthetic": {"records_read": 100, "accepted": 90, "quarantined": 10},
                       "real": {"records_read": 20, "accepted": 5, "quarantined": 10}},
-        "quarantined_by_reason": {"OVERLAPPING_SPANS": 12, "EMPTY_TEXT": 8}})
+        "quarantined_by_reason": {"OVERLAPPING_SPANS": 12, "EMPTY_TEXT": 8}, "repaired_by_rule": {},
+        "files": [{"path": "incoming/real/batch-7.jsonl", "source": "real", "records_read": 20, "rejected": False,
+                   "formats": {"canonical": 20}}],
+        "gx": {"success": True, "evaluated": 2, "expectations": [
+            {"expectation": "expect_column_values_to_not_be_null", "column": "id", "severity": "critical",
+             "success": True},
+            {"expectation": "expect_column_kl_divergence_to_be_less_than", "column": "label", "severity": "warning",
+             "success": False, "observed_value": 0.31}]}})
     store.put_bytes(k(f"validation/{rk}/data_docs/index.html"), b"<html><body>GX-DOCS-INDEX</body></html>",
                     content_type="text/html")
     store.put_bytes(k(f"validation/{rk}/data_docs/static/styles.css"), b"body{color:black}", content_type="text/css")
@@ -165,6 +172,8 @@ def test_run_page(client):
     assert r.status_code == 200
     html = r.text
     assert "OVERLAPPING_SPANS" in html and "quarantined by reason" in html and "synthetic" in html
+    assert "incoming/real/batch-7.jsonl" in html and "gx · expectations" in html  # per file, per expectation
+    assert "expect_column_kl_divergence_to_be_less_than" in html and "0.310" in html
     assert "data-docs/" in html  # link to the stored GX Data Docs
     for rule in ("micro_f1", "label_f1", "no_regression_micro"):  # gate rules with values and thresholds
         assert f"<td>{rule}</td>" in html
@@ -188,7 +197,7 @@ def test_version_page_renders_model_card_safely(client):
 def test_data_docs_served_from_the_bucket(client):
     r = client.get(f"/ner/runs/{RUN}/data-docs/")
     assert r.status_code == 200 and "GX-DOCS-INDEX" in r.text and r.headers["content-type"].startswith("text/html")
-    assert r.headers["Content-Security-Policy"].startswith("sandbox")
+    assert "connect-src 'none'" in r.headers["Content-Security-Policy"]  # its scripts cannot call the API
     css = client.get(f"/ner/runs/{RUN}/data-docs/static/styles.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert client.get(f"/ner/runs/{RUN}/data-docs", follow_redirects=False).status_code == 307

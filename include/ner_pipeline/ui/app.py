@@ -20,7 +20,7 @@ from ..storage import ObjectStore
 from . import charts
 from .auth import LoginRequired, login_url, require_user
 from .data import NotFound, RegistryReader
-from .render import count_tables, render
+from .render import render, report_sections
 
 try:  # the label order of the project; tolerate a library without records.py
     from ..records import LABELS
@@ -29,9 +29,12 @@ except ImportError:  # pragma: no cover
 
 PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
             "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
-# Stored GX Data Docs run in a sandbox (opaque origin): their scripts cannot use the
-# Airflow session of the page that frames them.
-DATA_DOCS_CSP = "sandbox allow-scripts allow-popups; frame-ancestors 'self'"
+# Stored GX Data Docs (written by the pipeline's own GX run) need inline and CDN scripts, and their
+# own static files with the session cookie, so no sandbox; but their scripts may not call any
+# URL (connect-src 'none': no use of the Airflow session through fetch/XHR) nor post forms.
+DATA_DOCS_CSP = ("default-src 'self' https: data:; script-src 'self' 'unsafe-inline' 'unsafe-eval' https:; "
+                 "style-src 'self' 'unsafe-inline' https:; connect-src 'none'; form-action 'none'; "
+                 "frame-ancestors 'self'; base-uri 'self'")
 
 
 def get_settings() -> Settings:
@@ -145,11 +148,10 @@ def create_app() -> FastAPI:
     @app.get("/runs/{run_id}", response_class=HTMLResponse)
     def run_page(run_id: str, request: Request, reader: RegistryReader = Depends(get_reader)) -> HTMLResponse:
         run = reader.run(run_id)
-        summary, tables, other = count_tables(run["validation"])
         confusion = run["confusion"] or {}
         svg = charts.confusion_svg(confusion.get("labels") or [], confusion.get("matrix") or []) if confusion else ""
-        return _page(request, "run.html", title=f"Run {run_id}", run=run, v_summary=summary, v_tables=tables,
-                     v_other=other, rows=entity_rows(run["metrics"], run["champion_metrics"]), confusion_svg=svg)
+        return _page(request, "run.html", title=f"Run {run_id}", run=run, sections=report_sections(run["validation"]),
+                     rows=entity_rows(run["metrics"], run["champion_metrics"]), confusion_svg=svg)
 
     @app.get("/runs/{run_id}/data-docs")
     def data_docs_root(request: Request) -> Response:

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUMMARY_FIRST = ("records_read", "accepted", "repaired", "quarantined")  # validation counts, in reading order
+MAX_ROWS = 200  # rows of a list section (e.g. one per incoming file)
 
 
 def markdown(text: str | None) -> Markup:
@@ -58,25 +59,50 @@ def is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def count_tables(report: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, Any]]:
-    """Split a validation report into (scalar summary, tables of counts, everything else).
+def _flat(value: Any) -> bool:
+    return isinstance(value, dict) and all(is_scalar(v) for v in value.values())
 
-    The report's exact keys belong to the validation module; any mapping of names to
-    numbers (or to small mappings of numbers, e.g. reason -> source -> count) becomes a table.
+
+def report_sections(report: dict[str, Any] | None, title: str = "", depth: int = 0) -> list[dict[str, Any]]:
+    """Lay a validation report out as sections: {"title", "kind": kv | table | rows, "data"}.
+
+    The report's keys belong to the validation module, so the layout follows the shapes, not
+    the names: scalars -> one key/value table; a mapping of names to numbers (or to flat
+    mappings, e.g. source -> counts) -> a table; a list of flat records (per file, per GX
+    expectation) -> rows; other mappings are opened one level deep; the rest is shown as JSON.
     """
-    summary, tables, other = {}, {}, {}
     report = report or {}
-    ordered = [k for k in SUMMARY_FIRST if k in report] + [k for k in report if k not in SUMMARY_FIRST]
-    for key, value in ((k, report[k]) for k in ordered):
+    kv: dict[str, Any] = {}
+    groups: list[tuple[int, list[dict[str, Any]]]] = []  # (order, sections): count tables first
+    keys = [k for k in SUMMARY_FIRST if k in report] + [k for k in report if k not in SUMMARY_FIRST]
+    for key in keys:
+        value, name = report[key], f"{title} · {key}" if title else key
         if is_scalar(value):
-            summary[key] = value
-        elif isinstance(value, dict) and value and all(
-            is_scalar(v) or (isinstance(v, dict) and all(is_scalar(x) for x in v.values())) for v in value.values()
-        ):
-            tables[key] = value
+            kv[key] = value
+        elif not value:
+            kv[key] = "none"
+        elif isinstance(value, dict) and all(is_scalar(v) or _flat(v) for v in value.values()):
+            groups.append((0, [{"title": name, "kind": "table", "data": value}]))
+        elif isinstance(value, list) and all(is_scalar(v) for v in value):
+            kv[key] = ", ".join(str(v) for v in value)
+        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            groups.append((1, [{"title": name, "kind": "rows", "data": value[:MAX_ROWS],
+                                "more": max(0, len(value) - MAX_ROWS)}]))
+        elif isinstance(value, dict) and depth == 0:
+            groups.append((1, report_sections(value, name, depth + 1)))
         else:
-            other[key] = value
-    return summary, tables, other
+            kv[key] = value
+    sections = [{"title": title or "summary", "kind": "kv", "data": kv}] if kv else []
+    for _, group in sorted(groups, key=lambda g: g[0]):  # stable: report order within a rank
+        sections += group
+    return sections
+
+
+def row_columns(rows: list[dict[str, Any]]) -> list[str]:
+    cols: list[str] = []
+    for r in rows:
+        cols += [k for k in r if k not in cols]
+    return cols
 
 
 def columns_of(table: dict[str, Any]) -> list[str]:
@@ -92,7 +118,7 @@ def columns_of(table: dict[str, Any]) -> list[str]:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
     env.filters.update(num=num, markdown=markdown, compact_json=compact_json)
-    env.globals.update(delta=delta, is_scalar=is_scalar, columns_of=columns_of)
+    env.globals.update(delta=delta, is_scalar=is_scalar, columns_of=columns_of, row_columns=row_columns)
     return env
 
 
