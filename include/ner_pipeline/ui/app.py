@@ -71,7 +71,7 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
 
 def _labels(*metric_dicts: dict[str, Any] | None) -> list[str]:
     """Project label order first, then any other label the metrics name."""
-    seen = [lab for lab in LABELS]
+    seen = list(LABELS)
     for m in metric_dicts:
         for lab in (m or {}).get("per_label", {}) or {}:
             if lab not in seen:
