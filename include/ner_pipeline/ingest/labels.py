@@ -14,13 +14,17 @@ class LabelMapper:
         table = {lab: lab for lab in LABELS}  # canonical names always map to themselves
         table.update(mapping or {})
         self._table = {self._key(k): v for k, v in table.items()}
+        self._seen: dict[str, str] = {}  # memo: a file repeats the same few label names
 
     def _key(self, name: str) -> str:
         name = name.strip()
         return name.casefold() if self.case_insensitive else name
 
     def __call__(self, label: str) -> str:
-        return self._table.get(self._key(label), label)
+        out = self._seen.get(label)
+        if out is None:
+            out = self._seen[label] = self._table.get(self._key(label), label)
+        return out
 
     @classmethod
     def from_settings(cls, settings) -> "LabelMapper":

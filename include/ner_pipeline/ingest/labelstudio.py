@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from ..records import Span
 from .raw import NO_ANNOTATION
 from .schema import SchemaError, optional_dict, optional_id, optional_list, require_int, require_text, type_name
 
@@ -38,7 +37,7 @@ def parse_label_studio(task: dict[str, Any], map_label: Callable[[str], str]) ->
     if not usable:
         raise NoAnnotation()
     ann = max(usable, key=_recency)
-    spans: list[Span] = []
+    spans: list[tuple[int, int, str]] = []
     converted = 0
     for i, item in enumerate(optional_list(ann.get("result"), "annotations[].result")):
         where = f"result[{i}]"
@@ -56,7 +55,7 @@ def parse_label_studio(task: dict[str, Any], map_label: Callable[[str], str]) ->
         if fixed is not None:
             start, end = fixed
             converted += 1
-        spans.append(Span(start, end, map_label(labels[0])))
+        spans.append((start, end, map_label(labels[0])))
     meta: dict[str, Any] = {"label_studio": {"task_id": task.get("id"), "annotation_id": ann.get("id")}}
     if converted:
         meta["label_studio"]["utf16_offsets_converted"] = converted

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..records import Span
-
 # Reader-level outcomes (reason codes; the full list lives in validate/reasons.py).
 INVALID_JSON = "invalid_json"
 INVALID_SCHEMA = "invalid_schema"
@@ -22,7 +20,9 @@ class RawRecord:
     format: str  # "canonical" | "label_studio" | "unknown"
     id: str | None = None  # from the input; None when it had none (validate derives one)
     text: str | None = None
-    entities: list[Span] = field(default_factory=list)  # labels already mapped
+    # (start, end, label) tuples, labels already mapped: plain tuples, not records.Span, because
+    # a transcript can carry ~100 spans and frozen-dataclass construction dominated the profile.
+    entities: list[tuple[int, int, str]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # reason code when the record could not be read
     detail: str | None = None  # why, naming fields and types only (never values)

@@ -1,6 +1,7 @@
 """One file's bytes -> RawRecords, auto-detecting the format, never raising on bad content.
 
-- A body starting with '[' is a JSON list (Label Studio export, or canonical records):
+- A body starting with '[' is a JSON list (Label Studio export, or canonical records),
+  unless its first line is complete JSON with more lines after it (then it is JSONL):
   elements are decoded one at a time, so a truncated export still yields the tasks before
   the damage and one invalid_json record for the rest. `line` is the 0-based task index.
 - Anything else is JSON Lines: one record per non-blank physical line (1-based `line`),
@@ -35,10 +36,25 @@ def read_records(name: str, data: bytes, source: str, settings: Any = None, *,
         mapper = LabelMapper.from_settings(settings) if settings is not None else LabelMapper()
     body = data[len(_BOM):] if data.startswith(_BOM) else data
     stripped = body.lstrip(_WS)
-    if stripped.startswith(b"["):
+    if stripped.startswith(b"[") and not _first_line_is_a_record(stripped):
         yield from _read_json_list(name, stripped, source, mapper)
     else:
         yield from _read_jsonl(name, body, source, mapper)
+
+
+def _first_line_is_a_record(body: bytes) -> bool:
+    """JSON Lines whose first line happens to be an array ("[1, 2]" then more lines) is
+    JSONL with a bad first record, not a list export: the first line is a complete JSON
+    value and more content follows. A one-line list export has nothing after it; a
+    pretty-printed one has a first line that is not complete JSON."""
+    nl = body.find(b"\n")
+    if nl < 0 or not body[nl:].strip(_WS):
+        return False
+    try:
+        json.loads(body[:nl])
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _read_jsonl(name: str, body: bytes, source: str, mapper: LabelMapper) -> Iterator[RawRecord]:

@@ -4,6 +4,7 @@ Order matters and is fixed: text checks, per-span label and bounds checks, dropp
 duplicate spans, repairing misaligned spans (trim, else re-anchor), the completeness hook,
 then overlap on the final spans. Any reason left means quarantine and the repairs are void.
 Details name fields, offsets and labels only: they go to the quarantine file for staff.
+Spans are (start, end, label) tuples here (see ingest/raw.py for why).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ingest.raw import RawRecord
-from ..records import LABELS, Span, derive_id, is_word_aligned, text_hash
+from ..records import LABELS, derive_id, text_hash
 from . import reasons as R
 from .completeness import check_completeness
 from .repair import reanchor, trim_whitespace
+from .spans import aligned
 
 _LABEL_SET = frozenset(LABELS)
+SpanT = tuple[int, int, str]
 
 
 @dataclass(slots=True)
@@ -25,13 +28,13 @@ class Checked:
     id: str | None
     reasons: list[str]
     details: list[str] = field(default_factory=list)
-    spans: list[Span] = field(default_factory=list)  # final spans (meaningful when no reasons)
+    spans: list[SpanT] = field(default_factory=list)  # final spans, sorted (meaningful when no reasons)
     repairs: list[dict[str, Any]] = field(default_factory=list)  # {rule, label, old, new}
     text_hash: str | None = None
 
 
-def _where(i: int, sp: Span) -> str:
-    return f"entities[{i}] {sp.label} {sp.start}-{sp.end}"
+def _where(i: int, sp: SpanT) -> str:
+    return f"entities[{i}] {sp[2]} {sp[0]}-{sp[1]}"
 
 
 def check_record(rr: RawRecord, vs: Any) -> Checked:
@@ -56,41 +59,45 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
         fail(R.TEXT_TOO_LONG, f"text has {n} characters, limit {vs.max_text_chars}")
 
     # Labels and bounds; exact duplicates (same start, end, label) are dropped.
-    seen: set[Span] = set()
-    inside: list[tuple[int, Span]] = []
+    seen: set[SpanT] = set()
+    good: list[SpanT] = []
+    bad: list[tuple[int, SpanT]] = []
     for i, sp in enumerate(rr.entities):
-        if sp.label not in _LABEL_SET:
+        s, e, label = sp
+        if label not in _LABEL_SET:
             fail(R.UNKNOWN_LABEL, f"{_where(i, sp)}: label not in the label set")
-        if not (0 <= sp.start < sp.end <= n):
+        if not (0 <= s < e <= n):
             fail(R.SPAN_OUT_OF_BOUNDS, f"{_where(i, sp)}: outside 0-{n} or end <= start")
             continue
         if sp in seen:
             out.repairs.append(_repair(R.DROP_DUPLICATE_SPAN, sp, None))
             continue
         seen.add(sp)
-        inside.append((i, sp))
+        if aligned(text, s, e):
+            good.append(sp)
+        else:
+            bad.append((i, sp))
 
     # Misaligned spans: trim edge whitespace, else re-anchor onto a surface the record
     # already labels correctly under the same label; re-anchoring only uses originally
     # aligned spans as evidence, so one repair never justifies another.
-    aligned = [sp for _, sp in inside if is_word_aligned(text, sp.start, sp.end)]
-    final = list(aligned)
-    occupied = [(sp.start, sp.end) for sp in aligned]
-    for i, sp in inside:
-        if is_word_aligned(text, sp.start, sp.end):
-            continue
-        rule, new = R.TRIM_WHITESPACE, trim_whitespace(text, sp.start, sp.end)
-        if new is None:
-            surfaces = [text[a.start:a.end] for a in aligned if a.label == sp.label]
-            rule, new = R.REANCHOR, (reanchor(text, sp.start, sp.end, surfaces, occupied, vs.reanchor_window)
-                                     if surfaces else None)
-        if new is None:
-            fail(R.SPAN_MISALIGNED, f"{_where(i, sp)}: cuts a word or has edge whitespace, not repairable")
-            continue
-        fixed = Span(new[0], new[1], sp.label)
-        final.append(fixed)
-        occupied.append(new)
-        out.repairs.append(_repair(rule, sp, fixed))
+    final = list(good)
+    if bad:
+        occupied = [(s, e) for s, e, _ in good]
+        for i, sp in bad:
+            s, e, label = sp
+            rule, new = R.TRIM_WHITESPACE, trim_whitespace(text, s, e)
+            if new is None:
+                surfaces = [text[a:b] for a, b, lab in good if lab == label]
+                rule, new = R.REANCHOR, (reanchor(text, s, e, surfaces, occupied, vs.reanchor_window)
+                                         if surfaces else None)
+            if new is None:
+                fail(R.SPAN_MISALIGNED, f"{_where(i, sp)}: cuts a word or has edge whitespace, not repairable")
+                continue
+            fixed = (new[0], new[1], label)
+            final.append(fixed)
+            occupied.append(new)
+            out.repairs.append(_repair(rule, sp, fixed))
 
     # Hook for the completeness issue (unlabelled repeats of labelled mentions).
     final, extra_repairs, extra_reasons = check_completeness(text, final, rr.source, vs)
@@ -100,10 +107,11 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
 
     final.sort()
     max_end = -1
-    for sp in final:
-        if sp.start < max_end:
-            fail(R.SPAN_OVERLAP, f"{sp.label} {sp.start}-{sp.end}: overlaps an earlier span")
-        max_end = max(max_end, sp.end)
+    for s, e, label in final:
+        if s < max_end:
+            fail(R.SPAN_OVERLAP, f"{label} {s}-{e}: overlaps an earlier span")
+        if e > max_end:
+            max_end = e
 
     if vs.require_entities and not rr.entities:
         fail(R.NO_ENTITIES, "record has no entities and validation.require_entities is set")
@@ -113,6 +121,5 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
     return out
 
 
-def _repair(rule: str, old: Span, new: Span | None) -> dict[str, Any]:
-    return {"rule": rule, "label": old.label, "old": [old.start, old.end],
-            "new": None if new is None else [new.start, new.end]}
+def _repair(rule: str, old: SpanT, new: SpanT | None) -> dict[str, Any]:
+    return {"rule": rule, "label": old[2], "old": [old[0], old[1]], "new": None if new is None else [new[0], new[1]]}

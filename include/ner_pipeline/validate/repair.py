@@ -1,14 +1,14 @@
 """The allowed span repairs, as pure functions (property-tested in tests/unit/test_validate_repair.py).
 
 Each returns the repaired (start, end) or None when the rule does not apply unambiguously,
-and a repaired span always covers whole words (records.is_word_aligned).
+and a repaired span always covers whole words (spans.aligned, the same rule as records.is_word_aligned).
 """
 
 from __future__ import annotations
 
 from typing import Iterable
 
-from ..records import is_word_aligned
+from .spans import aligned
 
 
 def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -18,25 +18,27 @@ def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
         s += 1
     while e > s and text[e - 1].isspace():
         e -= 1
-    if (s, e) == (start, end) or s >= e or not is_word_aligned(text, s, e):
+    if (s, e) == (start, end) or s >= e or not aligned(text, s, e):
         return None
     return s, e
 
 
 def reanchor(text: str, start: int, end: int, surfaces: Iterable[str], occupied: Iterable[tuple[int, int]],
              window: int) -> tuple[int, int] | None:
-    """Move a misaligned span onto a whole-word occurrence of a surface string the record
-    already has correctly labelled under the same label.
+    """Move a misaligned span onto the nearest whole-word occurrence of a surface string the
+    record already has correctly labelled under the same label.
 
-    Candidates are occurrences starting within `window` chars of the span's start that are
-    word-aligned and do not overlap an occupied (already labelled) position. The shifted-offset
-    defect moves a mention by a few characters, so exactly one candidate is expected; zero or
-    several means the right place is not known and nothing is changed.
+    Candidates start within `window` chars of the span's start, are word-aligned and do not
+    overlap an occupied (already labelled) position. The nearest wins only if it is strictly
+    nearer than every other candidate: a tie means the right place is not known. ("Exactly one
+    candidate" would refuse the common case of a name repeated a sentence later with every
+    later mention shifted: the shifted mentions' true places are all free candidates.)
     """
-    occupied = list(occupied)
     if not text[start:end].strip():
         return None  # a whitespace-only span carries no evidence of where it belongs
-    found: set[tuple[int, int]] = set()
+    occupied = list(occupied)
+    best: tuple[int, int] | None = None
+    best_d, tie = window + 1, False
     lo = max(0, start - window)
     for surface in set(surfaces):
         if not surface:
@@ -45,10 +47,10 @@ def reanchor(text: str, start: int, end: int, surfaces: Iterable[str], occupied:
         i = text.find(surface, lo, hi)
         while i >= 0:
             cand = (i, i + len(surface))
-            if (cand != (start, end) and is_word_aligned(text, *cand)
+            d = abs(i - start)
+            if (d <= best_d and cand != (start, end) and cand != best and aligned(text, *cand)
                     and not any(cand[0] < oe and os_ < cand[1] for os_, oe in occupied)):
-                found.add(cand)
-                if len(found) > 1:
-                    return None
+                tie = d == best_d
+                best, best_d = cand, d
             i = text.find(surface, i + 1, hi)
-    return found.pop() if len(found) == 1 else None
+    return None if best is None or tie else best

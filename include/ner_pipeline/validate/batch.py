@@ -1,0 +1,181 @@
+"""Validate a batch of files: every record read ends accepted, repaired or quarantined.
+
+Files are processed one at a time (memory follows the largest file, not the batch): the
+file's verdicts are held until its quarantine rate is known, because a file over
+validation.quarantine_rate_limit is rejected as a whole. Then its accepted records go to
+the accepted sink and its text hashes join the batch's "seen" set; a rejected file's
+records all go to quarantine with file_rejected added to their reasons, and its hashes are
+released so a later copy of the same transcript can still be accepted.
+
+Duplicate text: a hash is claimed by the first record that is *accepted* (known_hashes
+holds earlier batches and the frozen test set). A quarantined record claims nothing: it
+never reaches the dataset, so a clean copy after it is not a duplicate of anything there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..ingest import file_sha256, read_records
+from ..ingest.labels import LabelMapper
+from ..records import SOURCES, Record, Span
+from . import reasons as R
+from .checks import check_record
+from .report import build_report
+from .table import SpanTable
+from .tally import Tally
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ValidationOutcome:
+    accepted: list[Record]  # accepted and repaired records, canonical
+    quarantined: list[dict[str, Any]]  # {file, line, id, source, reasons, details, raw}
+    audit: list[dict[str, Any]]  # one entry per repair of an output record
+    report: dict[str, Any]  # counts and codes only, never text
+    rejected_files: list[dict[str, Any]]  # {path, reasons: {code: n}, message}
+    accepted_hashes: set[str] = field(default_factory=set)  # text hashes now taken by this batch
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected_files and self.report.get("gx", {}).get("success", True)
+
+
+class BatchValidator:
+    """Streaming form of validate_batch: add files one by one, then finish().
+
+    Sinks receive output as soon as a file is decided, so a caller that writes them to disk
+    (the CLI, the benchmark) holds one file at a time, plus the compact GX table (a few
+    bytes per accepted span) and the audit list. on_accepted gets the
+    canonical record dict (Record.to_dict() shape), on_quarantined the quarantine entry.
+    """
+
+    def __init__(self, settings: Any, *, known_hashes: Iterable[str] | set[str] = frozenset(),
+                 on_accepted: Callable[[dict[str, Any]], None] | None = None,
+                 on_quarantined: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self.settings = settings
+        self.vs = settings.validation
+        self.mapper = LabelMapper.from_settings(settings)
+        self.known = known_hashes if isinstance(known_hashes, (set, frozenset)) else set(known_hashes)
+        self.claimed: set[str] = set()
+        self.on_accepted = on_accepted or (lambda rec: None)
+        self.on_quarantined = on_quarantined or (lambda q: None)
+        self.table = SpanTable()
+        self.total = Tally()
+        self.by_source: dict[str, Tally] = {}
+        self.label_counts: Counter = Counter()
+        self.files: list[dict[str, Any]] = []
+        self.rejected: list[dict[str, Any]] = []
+        self.audit: list[dict[str, Any]] = []
+
+    def add_file(self, name: str, source: str, data: bytes) -> dict[str, Any]:
+        if source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+        verdicts = []  # (RawRecord, Checked) in read order
+        file_claimed: set[str] = set()
+        tally = Tally()
+        formats: Counter = Counter()
+        for rr in read_records(name, data, source, mapper=self.mapper):
+            c = check_record(rr, self.vs)
+            formats[rr.format] += 1
+            h = c.text_hash
+            if h is not None and (h in self.known or h in self.claimed or h in file_claimed):
+                c.reasons.append(R.DUPLICATE_TEXT)
+                c.details.append("same normalised text as an earlier record or the test set")
+            if c.reasons:
+                tally.add_quarantined(c.reasons)
+            else:
+                file_claimed.add(h)
+                tally.add_accepted(c.repairs)
+            verdicts.append((rr, c))
+
+        rate = tally.quarantined / tally.records_read if tally.records_read else 0.0
+        rejected = rate > self.vs.quarantine_rate_limit
+        entry: dict[str, Any] = {"path": name, "source": source, "sha256": file_sha256(data),
+                                 "formats": dict(formats), "quarantine_rate": round(rate, 4), "rejected": rejected}
+        final = Tally()
+        for rr, c in verdicts:
+            src_tally = self.by_source.setdefault(rr.source, Tally())
+            if c.reasons or rejected:
+                reasons = c.reasons + [R.FILE_REJECTED] if rejected else c.reasons
+                final.add_quarantined(reasons)
+                src_tally.add_quarantined(reasons)
+                self.on_quarantined({"file": name, "line": rr.line, "id": c.id, "source": rr.source,
+                                     "reasons": reasons, "details": c.details, "raw": rr.raw})
+            else:
+                final.add_accepted(c.repairs)
+                src_tally.add_accepted(c.repairs)
+                self._emit(rr, c)
+        if rejected:
+            top = ", ".join(f"{k} ({v})" for k, v in tally.quarantined_by_reason.most_common(3))
+            msg = (f"{name}: file rejected, {tally.quarantined} of {tally.records_read} records ({rate:.1%}) "
+                   f"quarantined, over the limit of {self.vs.quarantine_rate_limit:.0%}; top reasons: {top}")
+            entry["message"] = msg
+            entry["before_rejection"] = tally.counts()
+            self.rejected.append({"path": name, "reasons": dict(tally.quarantined_by_reason.most_common()), "message": msg})
+            log.warning(msg)
+        else:
+            self.claimed |= file_claimed
+        entry.update(final.as_dict())
+        self.total.merge(final)
+        self.files.append(entry)
+        log.info("validated %s: read %d, accepted %d, repaired %d, quarantined %d%s", name, final.records_read,
+                 final.accepted, final.repaired, final.quarantined, " (file rejected)" if rejected else "")
+        return entry
+
+    def _emit(self, rr: Any, c: Any) -> None:
+        # The canonical dict, exactly as Record.to_dict() writes it (spans sorted), built
+        # directly: the CLI writes it as is, validate_batch turns it into a Record.
+        rec = {"id": c.id, "text": rr.text, "entities": [{"start": s, "end": e, "label": lab} for s, e, lab in c.spans],
+               "source": rr.source}
+        if rr.meta:
+            rec["meta"] = rr.meta
+        self.table.add(c.id, c.text_hash, rr.text, c.spans)
+        self.label_counts.update([lab for _, _, lab in c.spans])
+        for rep in c.repairs:
+            self.audit.append({"file": rr.file, "line": rr.line, "id": c.id, **rep})
+        self.on_accepted(rec)
+
+    def finish(self, *, previous_label_counts: dict[str, int] | None = None, docs_dir: Path | None = None,
+               run_id: str = "local", run_gx: bool = True) -> dict[str, Any]:
+        """Run the GX suite over the accepted output, build Data Docs, return the report."""
+        if not self.total.balanced:  # a bug, never a data problem: stop rather than misreport
+            raise RuntimeError(f"accounting identity broken: {self.total.counts()}")
+        gx_summary: dict[str, Any] = {"skipped": True}
+        if run_gx:
+            from .gx_suite import run_suite
+
+            frame = self.table.frame(with_entity_counts=self.vs.require_entities)
+            self.table = SpanTable()  # the frame holds it all now: free the arrays before GX copies it
+            gx_summary = run_suite(frame, self.settings, previous_label_counts=previous_label_counts,
+                                   docs_dir=docs_dir, run_id=run_id)
+            del frame
+            if not gx_summary["success"]:
+                log.error("GX critical expectations failed on accepted output: %s", gx_summary["failed_critical"])
+        return build_report(self, gx_summary, run_id=run_id, previous_label_counts=previous_label_counts)
+
+
+def validate_batch(files: Iterable[tuple[str, str, bytes]], settings: Any, *,
+                   known_hashes: Iterable[str] | set[str] = frozenset(),
+                   previous_label_counts: dict[str, int] | None = None,
+                   docs_dir: Path | None = None, run_id: str = "local", run_gx: bool = True) -> ValidationOutcome:
+    """Validate (name, source, data) files in order; see the module docstring."""
+    accepted: list[Record] = []
+    quarantined: list[dict[str, Any]] = []
+    v = BatchValidator(settings, known_hashes=known_hashes, on_accepted=lambda d: accepted.append(_record(d)),
+                       on_quarantined=quarantined.append)
+    for name, source, data in files:
+        v.add_file(name, source, data)
+    report = v.finish(previous_label_counts=previous_label_counts, docs_dir=docs_dir, run_id=run_id, run_gx=run_gx)
+    return ValidationOutcome(accepted=accepted, quarantined=quarantined, audit=v.audit, report=report,
+                             rejected_files=list(v.rejected), accepted_hashes=set(v.claimed))
+
+
+def _record(d: dict[str, Any]) -> Record:
+    return Record(id=d["id"], text=d["text"], entities=[Span(e["start"], e["end"], e["label"]) for e in d["entities"]],
+                  source=d["source"], meta=d.get("meta") or {})
