@@ -103,6 +103,8 @@ class Predictor:
                 idx = order[b : b + self.batch_size]
                 seqs = [window_input_ids(encoded[windows[i].text_index], windows[i], self.specials) for i in idx]
                 width = max(len(s) for s in seqs)
+                if self.device == "cuda":  # few shapes, aligned masks (see train.trainer.pad_multiple)
+                    width = -(-width // 64) * 64
                 ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
                 mask = torch.zeros((len(seqs), width), dtype=torch.long)
                 for r, s in enumerate(seqs):

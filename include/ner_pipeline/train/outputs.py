@@ -66,6 +66,8 @@ def run_payload(result: FitResult, rt: Runtime, settings: Settings, *, wall_s: f
         "train_tokens_per_s": result.tokens_per_s,
         "n_train_windows": result.n_train_windows,
         "n_validation_windows": result.n_validation_windows,
+        "train_window_tokens_per_epoch": result.train_window_tokens,
+        "train_text_tokens_per_epoch": result.train_text_tokens,
         "n_train_records": result.n_train_records,
         "n_validation_records": result.n_validation_records,
         "dataset_uri": dataset_uri,

@@ -1,8 +1,7 @@
 """Fine-tuning with the transformers Trainer: windows in, best model (by validation F1) out.
 
 Choices that matter:
-- dynamic padding per batch + length-grouped batches: on CPU speed comes from not computing
-  padding (DESIGN.md: 1.77x real tokens/s over padding to 512);
+- dynamic padding per batch + length-grouped batches (batching.py);
 - the best checkpoint and early stopping use strict entity-level micro F1 on validation,
   computed by the same merge/decode/score code as `ner-pipeline predict`/`score`, never token
   accuracy;
@@ -13,13 +12,15 @@ Under torchrun the Trainer runs DDP by itself; every rank calls `fit`, only rank
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 from ..config import Settings, TrainingSettings
 from ..records import Record
+from .align import IGNORE
+from .batching import ListDataset, make_collator, train_dataset
+from .callbacks import callback_classes
 from .encoding import (
     EncodedText,
     SpecialTokens,
@@ -46,7 +47,13 @@ class PreparedSplit:
 
     @property
     def n_tokens(self) -> int:
+        """Tokens of all windows (specials and overlaps included): what one epoch computes."""
         return sum(len(f["input_ids"]) for f in self.features)
+
+    @property
+    def n_text_tokens(self) -> int:
+        """Tokens of the texts themselves, each counted once."""
+        return sum(len(e) for e in self.encoded)
 
 
 def prepare_split(records: Sequence[Record], tokenizer: Any, cfg: WindowConfig, specials: SpecialTokens,
@@ -61,40 +68,46 @@ def prepare_split(records: Sequence[Record], tokenizer: Any, cfg: WindowConfig, 
     return PreparedSplit(list(records), encoded, windows, feats)
 
 
-class ListDataset:
-    """A map-style dataset over in-memory features (all the Trainer needs: len and getitem)."""
-
-    def __init__(self, features: list[dict[str, list[int]]]) -> None:
-        self.features = features
-
-    def __len__(self) -> int:
-        return len(self.features)
-
-    def __getitem__(self, i: int) -> dict[str, list[int]]:
-        return self.features[i]
-
-
 class ValidationScorer:
     """compute_metrics: token predictions of the validation windows -> spans -> strict F1.
 
+    The Trainer may reorder evaluation samples (in transformers 5.x, length grouping applies to
+    the eval sampler too; DDP shards them), so predictions are matched back to windows by their
+    input ids (`include_for_metrics=["inputs"]`), not by position. Identical windows get
+    identical predictions in eval mode, so duplicates are harmless.
     Keeps every evaluation's full metrics (per label, by source) for metrics.json.
     """
 
-    def __init__(self, split: PreparedSplit, specials: SpecialTokens, id2label: dict[int, str]) -> None:
+    def __init__(self, split: PreparedSplit, specials: SpecialTokens, id2label: dict[int, str], pad_id: int) -> None:
         self.split = split
         self.n_prefix = len(specials.prefix)
         self.id2label = id2label
+        self.pad_id = pad_id
+        self.by_input: dict[tuple[int, ...], list[int]] = {}
+        for i, f in enumerate(split.features):
+            self.by_input.setdefault(tuple(f["input_ids"]), []).append(i)
         self.history: list[dict[str, Any]] = []
+
+    def _window_predictions(self, inputs: Any, preds: Any) -> list[list[int]]:
+        out: list[list[int] | None] = [None] * len(self.split.windows)
+        for row in range(len(preds)):
+            ids = [int(x) for x in inputs[row]]
+            n = len(ids)
+            while n and ids[n - 1] in (self.pad_id, IGNORE):  # batch padding, then cross-batch padding
+                n -= 1
+            for i in self.by_input.get(tuple(ids[:n]), ()):
+                w = self.split.windows[i]
+                out[i] = preds[row, self.n_prefix : self.n_prefix + (w.end - w.start)].tolist()
+        missing = sum(p is None for p in out)
+        if missing:
+            raise RuntimeError(f"{missing} validation windows came back without predictions")
+        return out  # type: ignore[return-value]
 
     def __call__(self, eval_pred: Any) -> dict[str, float]:
         from ..evaluate.predict import decode_window_predictions
         from ..evaluate.score import score
 
-        preds = eval_pred.predictions
-        window_preds = [
-            preds[i, self.n_prefix : self.n_prefix + (w.end - w.start)].tolist()
-            for i, w in enumerate(self.split.windows)
-        ]
+        window_preds = self._window_predictions(eval_pred.inputs, eval_pred.predictions)
         spans = decode_window_predictions(self.split.encoded, self.split.windows, window_preds, self.id2label)
         metrics = score(self.split.records, spans)
         self.history.append(metrics)
@@ -107,47 +120,6 @@ def argmax_logits(logits: Any, labels: Any) -> Any:
     if isinstance(logits, tuple):
         logits = logits[0]
     return logits.argmax(dim=-1)
-
-
-def _callbacks() -> tuple[type, type]:
-    """Callback classes, defined lazily: transformers is imported only when training."""
-    from transformers import TrainerCallback
-
-    class ThroughputCallback(TrainerCallback):
-        """Time spent inside training steps only (evaluation, checkpointing and data loading
-        excluded), so tokens/s measures the training math on real (non-pad) tokens."""
-
-        def __init__(self) -> None:
-            self.seconds = 0.0
-            self._t0 = 0.0
-            self._cuda = False
-
-        def _sync(self) -> None:
-            if self._cuda:
-                import torch
-
-                torch.cuda.synchronize()
-
-        def on_train_begin(self, args, state, control, **kw):
-            self._cuda = args.device.type == "cuda"
-
-        def on_step_begin(self, args, state, control, **kw):
-            self._sync()
-            self._t0 = time.perf_counter()
-
-        def on_step_end(self, args, state, control, **kw):
-            self._sync()
-            self.seconds += time.perf_counter() - self._t0
-
-    class LogCallback(TrainerCallback):
-        """Trainer logs to our logger (stderr), not print(): stdout ends with the xcom JSON."""
-
-        def on_log(self, args, state, control, logs=None, **kw):
-            if state.is_world_process_zero and logs:
-                shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in logs.items() if k != "total_flos"}
-                log.info("step %d/%d epoch %.2f %s", state.global_step, state.max_steps, state.epoch or 0.0, shown)
-
-    return ThroughputCallback, LogCallback
 
 
 def training_arguments(ts: TrainingSettings, rt: Runtime, checkpoint_dir: Path, has_validation: bool) -> Any:
@@ -163,7 +135,8 @@ def training_arguments(ts: TrainingSettings, rt: Runtime, checkpoint_dir: Path, 
         warmup_steps=ts.warmup_ratio,  # a float in [0, 1) is a ratio of total steps in 5.x
         seed=ts.seed,
         data_seed=ts.seed,
-        train_sampling_strategy="group_by_length" if ts.group_by_length else "random",
+        # Length grouping is done by batching.LengthGroupedDataset, read in order (see there).
+        train_sampling_strategy="sequential" if ts.group_by_length else "random",
         bf16=rt.precision == "bf16",
         fp16=rt.precision == "fp16",
         use_cpu=rt.device == "cpu",
@@ -177,14 +150,21 @@ def training_arguments(ts: TrainingSettings, rt: Runtime, checkpoint_dir: Path, 
         save_only_model=True,  # no optimizer state: we never resume, and it is 2x the model
         save_total_limit=1,
     )
-    if rt.device == "cuda":
-        kwargs["tf32"] = True
+    if rt.device == "cuda" and _cuda_capability() >= 8:
+        kwargs["tf32"] = True  # Ampere+: fp32 leftovers (loss, norms) on tensor cores
     if has_validation:
         kwargs.update(eval_strategy="epoch", save_strategy="best", load_best_model_at_end=True,
-                      metric_for_best_model=BEST_METRIC, greater_is_better=True)
+                      metric_for_best_model=BEST_METRIC, greater_is_better=True,
+                      include_for_metrics=["inputs"])  # to match predictions to windows
     else:
         kwargs.update(eval_strategy="no", save_strategy="no")
     return TrainingArguments(**kwargs)
+
+
+def _cuda_capability() -> int:
+    import torch
+
+    return torch.cuda.get_device_capability(0)[0]
 
 
 @dataclass
@@ -201,6 +181,8 @@ class FitResult:
     n_validation_records: int
     n_train_windows: int
     n_validation_windows: int
+    train_window_tokens: int  # one epoch, specials and window overlaps included
+    train_text_tokens: int  # one epoch, each text token once
     best_validation: dict[str, Any] | None
     best_epoch: float | None
     validation_history: list[dict[str, Any]] = field(default_factory=list)
@@ -218,11 +200,13 @@ class FitResult:
 def fit(train_records: Sequence[Record], validation_records: Sequence[Record], settings: Settings,
         rt: Runtime, work_dir: Path) -> FitResult:
     """Train on train_records, pick the best epoch on validation_records; model stays in memory."""
-    from transformers import DataCollatorForTokenClassification, EarlyStoppingCallback, PrinterCallback, Trainer
+    from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
+    from transformers.utils import logging as hf_logging
 
     from .model_loading import load_base_model
     from .runtime import seed_everything
 
+    hf_logging.disable_progress_bar()  # tqdm bars in a pod log are noise
     ts = settings.training
     seed_everything(ts.seed, deterministic=rt.device == "cpu")
     model, tokenizer, _src = load_base_model(ts.base_model, settings=settings, download_dir=work_dir / "base_model")
@@ -232,24 +216,26 @@ def fit(train_records: Sequence[Record], validation_records: Sequence[Record], s
 
     train = prepare_split(train_records, tokenizer, cfg, specials, ts.label_all_subtokens)
     val = prepare_split(validation_records, tokenizer, cfg, specials, ts.label_all_subtokens, longest_first=True)
-    log.info("train: %d records -> %d windows (%d tokens); validation: %d records -> %d windows",
-             len(train.records), len(train.windows), train.n_tokens, len(val.records), len(val.windows))
+    log.info("train: %d records -> %d windows (%d tokens, %d of them text); validation: %d records -> %d windows",
+             len(train.records), len(train.windows), train.n_tokens, train.n_text_tokens, len(val.records),
+             len(val.windows))
     if not train.features:
         raise ValueError("no training windows: the training split is empty")
 
     id2label, _ = label_maps(model.config)
-    scorer = ValidationScorer(val, specials, id2label) if val.features else None
-    Throughput, LogCb = _callbacks()
+    scorer = ValidationScorer(val, specials, id2label, tokenizer.pad_token_id or 0) if val.features else None
+    Throughput, LogCb, EpochOrder = callback_classes()
     throughput = Throughput()
-    callbacks: list[Any] = [throughput, LogCb()]
+    train_ds = train_dataset(train.features, ts)
+    callbacks: list[Any] = [throughput, LogCb(), EpochOrder(train_ds)]
     if scorer and ts.early_stopping_patience > 0:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=ts.early_stopping_patience))
 
     trainer = Trainer(
         model=model,
         args=training_arguments(ts, rt, work_dir / "checkpoints", has_validation=scorer is not None),
-        data_collator=DataCollatorForTokenClassification(tokenizer, padding=True),
-        train_dataset=ListDataset(train.features),
+        data_collator=make_collator(tokenizer, rt),
+        train_dataset=train_ds,
         eval_dataset=ListDataset(val.features) if scorer else None,
         processing_class=tokenizer,
         compute_metrics=scorer,
@@ -277,6 +263,8 @@ def fit(train_records: Sequence[Record], validation_records: Sequence[Record], s
         n_validation_records=len(val.records),
         n_train_windows=len(train.windows),
         n_validation_windows=len(val.windows),
+        train_window_tokens=train.n_tokens,
+        train_text_tokens=train.n_text_tokens,
         best_validation=scorer.history[best_idx] if best_idx is not None else None,
         best_epoch=history[best_idx]["epoch"] if best_idx is not None and best_idx < len(history) else None,
         validation_history=history,

@@ -14,26 +14,25 @@ from typing import Sequence
 
 
 def window_bounds(n_tokens: int, size: int, stride: int) -> list[tuple[int, int]]:
-    """[start, end) token ranges covering 0..n_tokens; consecutive windows overlap by >= stride.
+    """[start, end) token ranges covering 0..n_tokens; consecutive windows overlap by `stride`.
 
-    The last window is shifted back to full size: the tail of a transcript gets as much left
-    context as any other part.
+    The last window simply ends at the text's end (it may be shorter): shifting it back to full
+    size would give the tail more left context but cost up to a whole extra window of compute
+    for every text slightly longer than one window; the tail already has `stride` tokens of
+    left context.
     """
     if size <= 0:
         raise ValueError(f"window size must be positive, got {size}")
     if not 0 <= stride < size:
         raise ValueError(f"stride must be in [0, {size}), got {stride}")
-    if n_tokens <= 0:
-        return []
-    if n_tokens <= size:
-        return [(0, n_tokens)]
-    step = size - stride
     bounds: list[tuple[int, int]] = []
     start = 0
-    while start + size < n_tokens:
-        bounds.append((start, start + size))
-        start += step
-    bounds.append((n_tokens - size, n_tokens))
+    while start < n_tokens:
+        end = min(start + size, n_tokens)
+        bounds.append((start, end))
+        if end == n_tokens:
+            break
+        start += size - stride
     return bounds
 
 

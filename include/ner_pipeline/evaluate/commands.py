@@ -1,0 +1,124 @@
+"""`ner-pipeline predict` and `ner-pipeline score`.
+
+Files may be local paths or s3:// URIs (read and written through the object store settings).
+Prediction files hold {id, entities} per line, never text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..records import Record, Span
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from ..cli import add_common
+
+    p = subparsers.add_parser("predict", help="predict entity spans for canonical JSONL records")
+    add_common(p)
+    p.add_argument("--model", required=True, help="model folder or s3:// prefix (a run's or version's model/)")
+    p.add_argument("--input", required=True, help="records JSONL (local or s3://)")
+    p.add_argument("--out", required=True, help="predictions JSONL: {id, entities} per line")
+    p.add_argument("--batch-size", type=int, default=None, help="windows per batch (default training.eval_batch_size)")
+    p.set_defaults(func=run_predict)
+
+    s = subparsers.add_parser("score", help="strict entity-level metrics of predictions against gold records")
+    add_common(s)
+    s.add_argument("--gold", required=True, help="gold records JSONL (local or s3://)")
+    s.add_argument("--pred", required=True, help="predictions JSONL from `ner-pipeline predict`")
+    s.add_argument("--out", default=None, help="write metrics JSON here")
+    s.set_defaults(func=run_score)
+
+
+# -- file helpers (local or s3://) ----------------------------------------------------------------
+
+def _store_for(uri: str, settings: Any):
+    from ..storage import ObjectStore, parse_s3_uri
+
+    bucket, key = parse_s3_uri(uri)
+    st = settings.model_copy(update={"storage": settings.storage.model_copy(update={"bucket": bucket})})
+    return ObjectStore(st), key
+
+
+def read_bytes(uri: str, settings: Any) -> bytes:
+    if uri.startswith("s3://"):
+        store, key = _store_for(uri, settings)
+        return store.get_bytes(key)
+    return Path(uri).read_bytes()
+
+
+def write_bytes(uri: str, data: bytes, settings: Any) -> None:
+    if uri.startswith("s3://"):
+        store, key = _store_for(uri, settings)
+        store.put_bytes(key, data)
+        return
+    path = Path(uri)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def parse_records(data: bytes) -> list[Record]:
+    return [Record.from_dict(json.loads(line)) for line in data.decode("utf-8").splitlines() if line.strip()]
+
+
+def predictions_jsonl(records: list[Record], predictions: list[list[Span]]) -> bytes:
+    lines = (json.dumps({"id": r.id, "entities": [s.to_dict() for s in sorted(p)]}) for r, p in zip(records, predictions))
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def parse_predictions(data: bytes) -> dict[str, list[Span]]:
+    out: dict[str, list[Span]] = {}
+    for line in data.decode("utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            out[str(d["id"])] = [Span(int(e["start"]), int(e["end"]), str(e["label"])) for e in d.get("entities", [])]
+    return out
+
+
+# -- handlers -------------------------------------------------------------------------------------
+
+def run_predict(args: argparse.Namespace) -> int:
+    from ..cli import settings_from
+    from .predict import Predictor
+
+    settings = settings_from(args)
+    records = parse_records(read_bytes(args.input, settings))
+    with tempfile.TemporaryDirectory(prefix="ner-predict-") as tmp:
+        model_dir = args.model
+        if model_dir.startswith("s3://"):
+            from ..storage import fetch
+
+            model_dir = str(fetch(model_dir, tmp, settings))
+        predictor = Predictor.load(model_dir, batch_size=args.batch_size or settings.training.eval_batch_size)
+        predictions = predictor.predict([r.text for r in records])
+    write_bytes(args.out, predictions_jsonl(records, predictions), settings)
+    st = predictor.last_stats
+    log.info("%d records, %d windows, %.0f tokens/s -> %s", len(records), st["windows"], st["tokens_per_s"], args.out)
+    return 0
+
+
+def run_score(args: argparse.Namespace) -> int:
+    from ..cli import settings_from
+    from .score import format_metrics_table, score
+
+    settings = settings_from(args)
+    gold = parse_records(read_bytes(args.gold, settings))
+    by_id = parse_predictions(read_bytes(args.pred, settings))
+    missing = [r.id for r in gold if r.id not in by_id]
+    if missing:
+        # A mismatched file would silently score as "predicted nothing": refuse instead.
+        print(f"error: {len(missing)} gold records have no prediction (first id: {missing[0]})", file=sys.stderr)
+        return 2
+    metrics = score(gold, [by_id[r.id] for r in gold])
+    if args.out:
+        write_bytes(args.out, (json.dumps(metrics, indent=2, sort_keys=True) + "\n").encode(), settings)
+    print(format_metrics_table(metrics))
+    return 0
