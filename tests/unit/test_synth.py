@@ -47,6 +47,22 @@ def test_same_seed_same_bytes_and_other_seed_other_transcripts(tmp_path):
     assert not texts5 & texts6
 
 
+def test_same_bytes_across_processes_with_different_hash_seeds(tmp_path):
+    """No dependence on set/dict iteration order of str (hash randomisation) or on the process."""
+    code = ("import sys; from ner_pipeline.synth import generate, write_jsonl; "
+            "write_jsonl(generate(30, 9), sys.argv[1])")
+    outs = []
+    for hash_seed in ("1", "4242"):
+        out = tmp_path / f"h{hash_seed}.jsonl"
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        subprocess.run([sys.executable, "-c", code, str(out)], check=True, env=env)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    ref = tmp_path / "ref.jsonl"
+    write_jsonl(generate(30, 9), ref)
+    assert ref.read_bytes() == outs[0]
+
+
 def test_generation_does_not_touch_global_random():
     import random
 

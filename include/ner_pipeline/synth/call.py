@@ -115,6 +115,8 @@ class Call:
             s.add("if_abuse")
         if c.incident.key in ("physical", "sexual"):
             s.add("if_violent")
+        if c.child.gender == "f":
+            s.add("if_girl")
         if c.caller:
             s.add("caller")
         if c.counsellor:
@@ -213,7 +215,7 @@ class Call:
             "v": lambda sp: self.victim(), "v_full": lambda sp: self.victim(full=True),
             "age": lambda sp: self.age(), "a_age": lambda sp: self.a_age(),
             "if_perp_home": lambda sp: [], "if_perp_adult": lambda sp: [], "if_abuse": lambda sp: [],
-            "if_violent": lambda sp: [],
+            "if_violent": lambda sp: [], "if_girl": lambda sp: [],
             "perp": self.perp, "p_he": lambda sp: self.perp_pronoun(0, sp),
             "p_him": lambda sp: self.perp_pronoun(1, sp), "p_his": lambda sp: self.perp_pronoun(2, sp),
             "pname": lambda sp: self.perp_name(), "caller": lambda sp: self.person_mention(c.caller),

@@ -7,6 +7,10 @@ Syntax (rendered by synth/render.py):
   name ({She}, {Perp}) capitalises it for a sentence start.
 - [a|b|c] picks one literal alternative ([, madam|] makes a part optional); <sg|pl> agrees
   with a plural perpetrator ("<beats|beat>").
+- {if_...} slots print nothing; they restrict an entry to calls where it makes sense:
+  if_perp_home (the perpetrator lives with the child), if_perp_adult (not classmates),
+  if_abuse (not distress/dropout/substance), if_violent (physical/sexual), if_girl.
+- An entry whose slots a call cannot fill (no perpetrator, no phone, ...) is never picked.
 
 Rules that keep the labels right (tests/unit/test_synth.py lints them):
 - Literal text never contains a pronoun or gender noun (she, her, boy, daughter ...), an
@@ -152,7 +156,7 @@ PROBLEM = {
             "K:{Perp} <has|have> been touching {her_o} in a bad way when nobody is at home.",
             "K:{She} told me that {perp} forced {her_o} to have sex.",
             "K:{Perp} <gives|give> {her_o} money and sweets and then <takes|take> {her_o} to a back room.",
-            "K:{She} is now pregnant, and {she} says it was {perp}.",
+            "K:{if_girl}{She} is now pregnant, and {she} says it was {perp}.",
             "K:{Perp} <calls|call> {her_o} in the evening and <touches|touch> {her_o}.",
             "K:{She} was found crying behind the house with torn clothes, and {she} mentioned {perp}.",
             "K:{Perp} threatened to kill {her_o} if {she} tells anyone what happened.",
@@ -162,7 +166,7 @@ PROBLEM = {
             "K:{if_perp_home}{Perp} <comes|come> to my bed at night when everyone is asleep.",
             "K:{Perp} touched me in a bad way and told me not to tell anyone.",
             "K:{Perp} <gives|give> me money and then <asks|ask> me to come to the back room.",
-            "K:I think I am pregnant and it is because of {perp}.",
+            "K:{if_girl}I think I am pregnant and it is because of {perp}.",
             "K:{Perp} said that if I tell anyone, I will be killed.",
         ),
     },

@@ -133,7 +133,7 @@ GOODS = ("charcoal", "vegetables", "groundnuts", "mandazi", "bananas", "tomatoes
          "water", "fish", "maize", "sugarcane", "sweets", "boiled eggs", "chapati", "second-hand clothes")
 WHEN = ("last week", "two weeks ago", "last month", "three days ago", "yesterday evening",
         "during the school holidays", "at the beginning of this year", "on Sunday", "last night",
-        "a few months ago", "since the beginning of the term", "two months ago", "this morning")
+        "a few months ago", "at the beginning of the term", "two months ago", "this morning")
 DURATION = ("two weeks", "three months", "almost a year", "a few months", "two years", "several weeks",
             "a long time", "three weeks", "many months")
 
