@@ -3,7 +3,8 @@
 - model_loading: base-model specs (packaged:, folder, s3://, hub id, tiny:, scratch:)
 - align / windows: pure offset and window arithmetic (labels and predictions share them)
 - encoding: tokenization into windows; snapshot: reading a dataset snapshot
-- trainer: the transformers Trainer set-up; outputs: the files of a run; runtime: device/seeds
+- trainer: the transformers Trainer set-up; batching: length-grouped batches and padding;
+  callbacks: throughput/logging; outputs: the files of a run; runtime: device/seeds/versions
 
 Importing this package is cheap: torch and transformers load only when training starts.
 """
