@@ -196,7 +196,9 @@ class ObjectStore:
         """Upload every file under local_dir to prefix/<relative path>; returns the keys."""
         root = Path(local_dir)
         keys = []
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        # Marker files (_SUCCESS, _COMPLETE.json) go last: their presence means "all of it is there".
+        files = sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: (p.name.startswith("_"), str(p)))
+        for path in files:
             key = prefix.rstrip("/") + "/" + path.relative_to(root).as_posix()
             self.put_file(key, path)
             keys.append(key)
