@@ -95,11 +95,13 @@ def ner_retraining():
 
         run_id, params = _ctx()
         if not params["generate_synthetic"]:
-            return {"skipped": True}
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            raise AirflowSkipException("generate_synthetic is off for this run")
         return stages.generate_synthetic(_settings(), run_id, n=params["synthetic_count"])
 
-    @task(task_display_name="Discover new files")
-    def discover(_gen: dict) -> dict:
+    @task(task_display_name="Discover new files", trigger_rule=TriggerRule.NONE_FAILED)
+    def discover(_gen: dict | None) -> dict:
         """List incoming files whose content hash was never consumed."""
         from ner_pipeline import stages
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -91,9 +92,24 @@ def run_dag(env: dict[str, str], conf: dict | None = None, log_file: Path | None
         assert proc.stdout is not None
         for line in proc.stdout:
             fh.write(line)
-            # Progress for the person waiting: task state changes only.
-            text = line.decode("utf-8", "replace")
-            if any(k in text for k in ("Marking task as", "Task finished", "state=", "ERROR")) and len(text) < 400:
-                sys.stdout.write("  | " + text)
+            shown = progress_line(line.decode("utf-8", "replace"))
+            if shown:
+                sys.stdout.write(shown + "\n")
                 sys.stdout.flush()
         return proc.wait()
+
+
+_TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\w+)")
+_OUR_LOG = re.compile(r"\[(?:info|warning|error)\s*\]\s+(.*?)\s+\[ner_pipeline[\w.]*\]")
+
+
+def progress_line(line: str) -> str | None:
+    """What a person waiting on `make run` wants from Airflow's log: task starts, the
+    pipeline's own one-line messages (counts and URIs, never text) and errors."""
+    if m := _TASK_START.search(line):
+        return f"-> {m.group(1)}"
+    if m := _OUR_LOG.search(line):
+        return f"   {m.group(1)[:300]}"
+    if "[error" in line or "Traceback" in line or "DagRun Finished" in line:
+        return "   " + line.strip()[:300]
+    return None

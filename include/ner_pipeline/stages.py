@@ -207,9 +207,17 @@ def train_local(settings: Settings, run_id: str, dataset_uri: str, profile: str 
             cmd += ["--set", item]
         log.info("trainer: %s", " ".join(cmd))
         t0 = time.monotonic()
-        proc = subprocess.run(cmd, env={**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
-        if proc.returncode != 0:
-            raise StageError(f"trainer exited with status {proc.returncode} after {time.monotonic() - t0:.0f}s")
+        proc = subprocess.Popen(cmd, env={**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+        tail: list[str] = []
+        assert proc.stdout is not None
+        for line in proc.stdout:  # into the task log (the trainer logs counts and metrics only)
+            line = line.rstrip()
+            log.info("trainer | %s", line)
+            tail = (tail + [line])[-20:]
+        if proc.wait() != 0:
+            raise StageError(f"trainer exited with status {proc.returncode} after {time.monotonic() - t0:.0f}s; "
+                             f"last lines:\n" + "\n".join(tail))
         return json.loads(xcom.read_text())
 
 
