@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "ner_pipeline.evaluate.commands",
     "ner_pipeline.registry_commands",
     "ner_pipeline.pipeline_commands",
+    "ner_pipeline.annotation.commands",
 )
 
 

@@ -25,6 +25,7 @@ from ..ingest.labels import LabelMapper
 from ..records import SOURCES, Record, Span
 from . import reasons as R
 from .checks import check_record
+from .completeness import CompletenessTally
 from .report import build_report
 from .table import SpanTable
 from .tally import Tally
@@ -72,6 +73,8 @@ class BatchValidator:
         self.files: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.audit: list[dict[str, Any]] = []
+        self.completeness = CompletenessTally()
+        self.completeness_by_file: dict[str, dict[str, Any]] = {}
 
     def add_file(self, name: str, source: str, data: bytes) -> dict[str, Any]:
         if source not in SOURCES:
@@ -99,7 +102,9 @@ class BatchValidator:
         entry: dict[str, Any] = {"path": name, "source": source, "sha256": file_sha256(data),
                                  "formats": dict(formats), "quarantine_rate": round(rate, 4), "rejected": rejected}
         final = Tally()
+        comp = CompletenessTally()
         for rr, c in verdicts:
+            comp.add(c.completeness, rr.source, accepted=not (c.reasons or rejected), reasons=c.reasons)
             src_tally = self.by_source.setdefault(rr.source, Tally())
             if c.reasons or rejected:
                 reasons = c.reasons + [R.FILE_REJECTED] if rejected else c.reasons
@@ -123,6 +128,8 @@ class BatchValidator:
             self.claimed |= file_claimed
         entry.update(final.as_dict())
         self.total.merge(final)
+        self.completeness.merge(comp)
+        self.completeness_by_file[name] = comp.file_summary()
         self.files.append(entry)
         log.info("validated %s: read %d, accepted %d, repaired %d, quarantined %d%s", name, final.records_read,
                  final.accepted, final.repaired, final.quarantined, " (file rejected)" if rejected else "")
@@ -135,7 +142,7 @@ class BatchValidator:
                "source": rr.source}
         if rr.meta:
             rec["meta"] = rr.meta
-        self.table.add(c.id, c.text_hash, rr.text, c.spans)
+        self.table.add(c.id, c.text_hash, rr.text, c.spans, c.completeness.remaining if c.completeness else ())
         self.label_counts.update([lab for _, _, lab in c.spans])
         for rep in c.repairs:
             self.audit.append({"file": rr.file, "line": rr.line, "id": c.id, **rep})

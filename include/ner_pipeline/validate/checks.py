@@ -1,8 +1,8 @@
 """Record-level checks and repairs: one RawRecord in, one verdict out (no batch state).
 
 Order matters and is fixed: text checks, per-span label and bounds checks, dropping exact
-duplicate spans, repairing misaligned spans (trim, else re-anchor), the completeness hook,
-then overlap on the final spans. Any reason left means quarantine and the repairs are void.
+duplicate spans, repairing misaligned spans (trim, else re-anchor), completeness (unlabelled
+repeats, policy per source), then overlap on the final spans. Any reason left means quarantine and the repairs are void.
 Details name fields, offsets and labels only: they go to the quarantine file for staff.
 Spans are (start, end, label) tuples here (see ingest/raw.py for why).
 """
@@ -15,7 +15,7 @@ from typing import Any
 from ..ingest.raw import RawRecord
 from ..records import LABELS, derive_id, text_hash
 from . import reasons as R
-from .completeness import check_completeness
+from .completeness import Completeness, check_completeness
 from .repair import reanchor, trim_whitespace
 from .spans import aligned
 
@@ -31,6 +31,7 @@ class Checked:
     spans: list[SpanT] = field(default_factory=list)  # final spans, sorted (meaningful when no reasons)
     repairs: list[dict[str, Any]] = field(default_factory=list)  # {rule, label, old, new}
     text_hash: str | None = None
+    completeness: Completeness | None = None  # None when the record's spans were never checked
 
 
 def _where(i: int, sp: SpanT) -> str:
@@ -99,10 +100,11 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
             occupied.append(new)
             out.repairs.append(_repair(rule, sp, fixed))
 
-    # Hook for the completeness issue (unlabelled repeats of labelled mentions).
-    final, extra_repairs, extra_reasons = check_completeness(text, final, rr.source, vs)
-    out.repairs.extend(extra_repairs)
-    for code, detail in extra_reasons:
+    # Unlabelled repeats of labelled mentions: warn, propagate or quarantine (completeness.py).
+    cc = out.completeness = check_completeness(text, final, rr.source, vs)
+    final = cc.spans
+    out.repairs.extend(cc.repairs)
+    for code, detail in cc.reasons:
         fail(code, detail)
 
     final.sort()

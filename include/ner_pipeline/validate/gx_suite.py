@@ -3,8 +3,9 @@
 Critical expectations restate the data contract on what reaches training (labels in the
 set, offsets inside the text and end > start, whole-word spans, no overlaps, unique text
 hashes, text length) and should never fail: a failure means a bug let bad data through.
-Warnings are properties worth a look but not a stop: labels with little or no support, and
-label-distribution drift against the last accepted snapshot.
+Warnings are properties worth a look but not a stop: labels with little or no support,
+unlabelled repeats of labelled mentions, and label-distribution drift against the last
+accepted snapshot.
 
 great_expectations is imported inside functions only (it costs seconds; the DAG file must
 parse without it). Result formats keep partial lists short, and since the table has no text
@@ -63,6 +64,9 @@ def build_expectations(settings: Any, previous_label_counts: dict[str, int] | No
     warn: list = [
         gxe.ExpectColumnDistinctValuesToContainSet(column="label", value_set=list(LABELS), severity="warning"),
         gxe.ExpectColumnValuesToBeBetween(column="label_support", min_value=min_support, severity="warning"),
+        # Unlabelled repeats left in accepted records (completeness.py): the result's
+        # unexpected_count is their number, partial_unexpected_counts their count per label.
+        gxe.ExpectColumnValuesToBeNull(column="incomplete_label", severity="warning"),
     ]
     if previous_label_counts and sum(previous_label_counts.values()) > 0:
         warn.append(gxe.ExpectColumnKLDivergenceToBeLessThan(

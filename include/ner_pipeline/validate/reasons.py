@@ -1,6 +1,7 @@
 """Reason codes (why a record was quarantined) and repair rule names, in one place."""
 
 from ..ingest.raw import INVALID_JSON, INVALID_SCHEMA, NO_ANNOTATION
+from .completeness import INCOMPLETE_ANNOTATION, PROPAGATE_LABEL  # completeness policy: quarantine / propagate
 
 EMPTY_TEXT = "empty_text"
 TEXT_TOO_LONG = "text_too_long"
@@ -14,11 +15,12 @@ FILE_REJECTED = "file_rejected"  # added to every record of a file over the quar
 
 REASONS = (
     INVALID_JSON, INVALID_SCHEMA, NO_ANNOTATION, EMPTY_TEXT, TEXT_TOO_LONG, UNKNOWN_LABEL,
-    SPAN_OUT_OF_BOUNDS, SPAN_MISALIGNED, SPAN_OVERLAP, DUPLICATE_TEXT, NO_ENTITIES, FILE_REJECTED,
+    SPAN_OUT_OF_BOUNDS, SPAN_MISALIGNED, SPAN_OVERLAP, DUPLICATE_TEXT, NO_ENTITIES, INCOMPLETE_ANNOTATION,
+    FILE_REJECTED,
 )
 
 # Repair rules: the only changes the validator makes on its own.
 TRIM_WHITESPACE = "trim_whitespace"
 DROP_DUPLICATE_SPAN = "drop_duplicate_span"
 REANCHOR = "reanchor"
-RULES = (TRIM_WHITESPACE, DROP_DUPLICATE_SPAN, REANCHOR)
+RULES = (TRIM_WHITESPACE, DROP_DUPLICATE_SPAN, REANCHOR, PROPAGATE_LABEL)

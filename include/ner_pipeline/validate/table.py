@@ -8,12 +8,16 @@ ids, offsets, labels, lengths, text hashes and booleans. Rows accumulate in type
 from __future__ import annotations
 
 from array import array
-from typing import Any
+from typing import Any, Iterable
 
 from ..records import LABELS
+from .completeness import AMBIGUOUS
 from .spans import aligned
 
 _LABEL_CODE = {lab: i for i, lab in enumerate(LABELS)}
+# One row per unlabelled repeat left in an accepted record (completeness.py): its label only.
+INCOMPLETE_LABELS = (*LABELS, AMBIGUOUS)
+_INCOMPLETE_CODE = {lab: i for i, lab in enumerate(INCOMPLETE_LABELS)}
 
 
 class SpanTable:
@@ -27,16 +31,22 @@ class SpanTable:
         self.span_end = array("i")
         self.span_label = array("b")
         self.span_aligned = array("b")
+        self.find_rec = array("i")
+        self.find_label = array("b")
 
     def __len__(self) -> int:
         return len(self.rec_id)
 
-    def add(self, record_id: str, thash: str, text: str, spans: list[tuple[int, int, str]]) -> None:
+    def add(self, record_id: str, thash: str, text: str, spans: list[tuple[int, int, str]],
+            incomplete: Iterable[str] = ()) -> None:
         r = len(self.rec_id)
         self.rec_id.append(record_id)
         self.rec_hash.append(thash)
         self.rec_len.append(len(text))
         self.rec_nent.append(len(spans))
+        for lab in incomplete:
+            self.find_rec.append(r)
+            self.find_label.append(_INCOMPLETE_CODE[lab])
         if not spans:
             return
         starts, ends, labels = zip(*spans)
@@ -53,7 +63,8 @@ class SpanTable:
         Kept narrow on purpose: GX copies the whole frame for every column metric, so each
         column costs time on millions of span rows. Numbers are float64 (NaN where a row kind
         has no value): GX's between-check is vectorised only for numpy int64/float64.
-        Record rows are the ones with a text_hash; span rows the ones with a label.
+        Record rows are the ones with a text_hash; span rows the ones with a label; finding rows
+        (unlabelled repeats left in the output) the ones with an incomplete_label.
         """
         import numpy as np
         import pandas as pd
@@ -84,7 +95,21 @@ class SpanTable:
             "overlaps_previous": pd.array(overlaps(rec_idx, start, end), dtype="boolean"),
             "label_support": np.bincount(label, minlength=len(LABELS))[label].astype(np.float64),
         })
-        return pd.concat([pd.DataFrame(recs), spans], ignore_index=True)
+        recs["incomplete_label"] = _incomplete(np.full(len(rec_code), -1, dtype=np.int8))
+        spans["incomplete_label"] = _incomplete(np.full(len(spans), -1, dtype=np.int8))
+        find_rec = _np(self.find_rec, np.int32)
+        finds = pd.DataFrame({
+            "record_id": pd.Categorical.from_codes(rec_code[find_rec], uniq),
+            "incomplete_label": _incomplete(_np(self.find_label, np.int8)),
+        })
+        return pd.concat([pd.DataFrame(recs), spans, finds], ignore_index=True)
+
+
+def _incomplete(codes: Any) -> Any:
+    """The incomplete_label column (categorical, -1 = none) from label codes."""
+    import pandas as pd
+
+    return pd.Categorical.from_codes(codes, list(INCOMPLETE_LABELS))
 
 
 def _np(a: array, dtype: Any) -> Any:
