@@ -4,8 +4,8 @@ Predictions are the spans `Predictor.predict` gives (same windows, same merge, s
 each with a score: the mean, over the span's words, of the softmax probability of the tag
 predicted on the word's first token (the token the tag is decoded from). The prediction's
 own score is the mean of its spans' scores; Label Studio sorts and filters tasks by it.
-`Predictor` itself returns spans only, so the window loop is repeated here with the
-probabilities kept; a test holds the spans equal to `Predictor.predict`'s.
+The window loop is `Predictor.predict_windows_scored`; a test holds the spans equal to
+`Predictor.predict`'s.
 """
 
 from __future__ import annotations
@@ -55,35 +55,11 @@ def read_transcripts(data: bytes) -> tuple[list[Transcript], list[dict[str, Any]
 
 def predict_scored(predictor: Any, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
     """(start, end, label, score) per text, the spans of predictor.predict(texts)."""
-    import torch
-
-    from ..train.encoding import decode_spans, window_input_ids
+    from ..train.encoding import decode_spans
     from ..train.windows import merge_window_predictions
 
     encoded, windows = predictor.encode(texts)
-    pad_id = predictor.tokenizer.pad_token_id or 0
-    n_pre = len(predictor.specials.prefix)
-    ids: list[list[int]] = [[] for _ in windows]
-    probs: list[list[float]] = [[] for _ in windows]
-    order = sorted(range(len(windows)), key=lambda i: windows[i].end - windows[i].start, reverse=True)
-    with torch.inference_mode():
-        for b in range(0, len(order), predictor.batch_size):
-            idx = order[b : b + predictor.batch_size]
-            seqs = [window_input_ids(encoded[windows[i].text_index], windows[i], predictor.specials) for i in idx]
-            width = max(len(s) for s in seqs)
-            if predictor.device == "cuda":
-                width = -(-width // 64) * 64
-            inp = torch.full((len(seqs), width), pad_id, dtype=torch.long)
-            mask = torch.zeros((len(seqs), width), dtype=torch.long)
-            for r, s in enumerate(seqs):
-                inp[r, : len(s)] = torch.tensor(s)
-                mask[r, : len(s)] = 1
-            logits = predictor.model(input_ids=inp.to(predictor.device), attention_mask=mask.to(predictor.device)).logits
-            p, a = logits.float().softmax(-1).max(-1)
-            p, a = p.cpu().tolist(), a.cpu().tolist()
-            for r, i in enumerate(idx):
-                n = windows[i].end - windows[i].start
-                ids[i], probs[i] = a[r][n_pre : n_pre + n], p[r][n_pre : n_pre + n]
+    ids, probs = predictor.predict_windows_scored(encoded, windows)
 
     per_text: list[list[int]] = [[] for _ in encoded]
     for w, win in enumerate(windows):

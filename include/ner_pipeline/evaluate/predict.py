@@ -92,11 +92,17 @@ class Predictor:
 
     def predict_windows(self, encoded: Sequence[EncodedText], windows: Sequence[Window]) -> list[list[int]]:
         """Predicted tag id per content token of each window (specials stripped)."""
+        return self.predict_windows_scored(encoded, windows, with_probs=False)[0]
+
+    def predict_windows_scored(self, encoded: Sequence[EncodedText], windows: Sequence[Window], *,
+                               with_probs: bool = True) -> tuple[list[list[int]], list[list[float]]]:
+        """Tag ids and (with_probs) their softmax probabilities per content token of each window."""
         import torch
 
         pad_id = self.tokenizer.pad_token_id or 0
         n_pre = len(self.specials.prefix)
         out: list[list[int]] = [[] for _ in windows]
+        probs: list[list[float]] = [[] for _ in windows]
         order = sorted(range(len(windows)), key=lambda i: windows[i].end - windows[i].start, reverse=True)
         with torch.inference_mode():
             for b in range(0, len(order), self.batch_size):
@@ -111,11 +117,17 @@ class Predictor:
                     ids[r, : len(s)] = torch.tensor(s)
                     mask[r, : len(s)] = 1
                 logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
-                pred = logits.argmax(-1).cpu().tolist()
+                if with_probs:
+                    p, a = logits.float().softmax(-1).max(-1)
+                    p_rows, pred = p.cpu().tolist(), a.cpu().tolist()
+                else:
+                    pred = logits.argmax(-1).cpu().tolist()
                 for r, i in enumerate(idx):
                     n = windows[i].end - windows[i].start
                     out[i] = pred[r][n_pre : n_pre + n]
-        return out
+                    if with_probs:
+                        probs[i] = p_rows[r][n_pre : n_pre + n]
+        return out, probs
 
     def decode(self, encoded: Sequence[EncodedText], windows: Sequence[Window],
                window_preds: Sequence[Sequence[int]]) -> list[list[Span]]:
