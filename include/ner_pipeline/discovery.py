@@ -3,6 +3,10 @@
 state/processed.json maps sha256 -> {key, source, run_id, status}. A file is marked only
 after the snapshot that includes its records is complete, so a failed run leaves its files
 'new' for the next one; a file renamed or re-uploaded with the same bytes is not read twice.
+Files consumed by the run asking (a cleared and re-run DAG run) are still that run's own: it
+finds them again, so a re-run rebuilds the same snapshot instead of an empty one. A file
+deleted between listing and reading is skipped (it is not marked, so it is found again if it
+comes back).
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ def load_state(store: ObjectStore) -> tuple[dict[str, Any], str | None]:
     return json.loads(got[0]), got[1]
 
 
-def discover(store: ObjectStore, settings: Settings, sources: list[str]) -> list[dict[str, Any]]:
-    """New incoming files (not yet consumed, by content hash), in key order."""
+def discover(store: ObjectStore, settings: Settings, sources: list[str],
+             run_id: str | None = None) -> list[dict[str, Any]]:
+    """New incoming files (not yet consumed by another run, by content hash), in key order."""
     state, _ = load_state(store)
     consumed = state.get("files", {})
     prefixes = {"synthetic": settings.sources.synthetic_prefix, "real": settings.sources.real_prefix}
@@ -43,11 +48,16 @@ def discover(store: ObjectStore, settings: Settings, sources: list[str]) -> list
             key = obj["Key"]
             if not key.endswith((".jsonl", ".json")):
                 continue
-            digest = sha256(store.get_bytes(key))
-            if digest in consumed or digest in seen_hashes:
+            got = store.get_with_etag(key)
+            if got is None:
+                log.warning("incoming file %s was deleted while listing; skipped", key)
+                continue
+            digest = sha256(got[0])
+            mark = consumed.get(digest)
+            if (mark is not None and (run_id is None or mark.get("run_id") != run_id)) or digest in seen_hashes:
                 continue
             seen_hashes.add(digest)
-            found.append({"key": key, "source": source, "sha256": digest, "bytes": obj["Size"]})
+            found.append({"key": key, "source": source, "sha256": digest, "bytes": len(got[0])})
     return found
 
 

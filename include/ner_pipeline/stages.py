@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +26,7 @@ from . import discovery
 from .config import Settings
 from .records import Record
 from .split import SPLITS, manifest_for, parse_jsonl, split_records, to_jsonl
-from .storage import ObjectStore
+from .storage import ObjectStore, PreconditionFailed
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def generate_synthetic(settings: Settings, run_id: str, n: int | None = None, se
 
 def discover(settings: Settings, run_id: str, sources: list[str]) -> dict[str, Any]:
     store = ObjectStore(settings)
-    files = discovery.discover(store, settings, sources)
+    files = discovery.discover(store, settings, sources, run_id=run_id)
     by_source = Counter(f["source"] for f in files)
     log.info("discovered %d new file(s): %s", len(files), dict(by_source))
     return {"files": files, "n_files": len(files), "by_source": dict(by_source), "sources": sources}
@@ -83,51 +84,97 @@ def _latest_snapshot(store: ObjectStore) -> dict[str, Any] | None:
     return store.get_json(store.key(LATEST_SNAPSHOT_KEY))
 
 
+def _snapshot_manifest(store: ObjectStore, snapshot_uri: str) -> dict[str, Any]:
+    """The manifest of a complete snapshot; an incomplete one (no manifest) is never read."""
+    manifest = store.get_json(store.key_of(snapshot_uri).rstrip("/") + "/manifest.json")
+    if manifest is None:
+        raise StageError(f"snapshot {snapshot_uri} has no manifest.json: it is incomplete and is not read")
+    return manifest
+
+
 def _snapshot_records(store: ObjectStore, snapshot_uri: str) -> dict[str, list[Record]]:
+    _snapshot_manifest(store, snapshot_uri)
     key = store.key_of(snapshot_uri).rstrip("/")
     return {s: parse_jsonl(store.get_bytes(f"{key}/{s}.jsonl")) for s in SPLITS}
 
 
-def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dict[str, Any]:
+def _snapshot_hashes(store: ObjectStore, snapshot_uri: str) -> set[str]:
+    """Text hashes of every record of a complete snapshot, one split file in memory at a time."""
     from .records import text_hash
+
+    key = store.key_of(snapshot_uri).rstrip("/")
+    out: set[str] = set()
+    for split in SPLITS:
+        for line in store.get_bytes(f"{key}/{split}.jsonl").splitlines():
+            if line.strip():
+                out.add(text_hash(json.loads(line)["text"]))
+    return out
+
+
+def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dict[str, Any]:
+    """Validate the discovered files, read one at a time (memory follows the largest file).
+
+    A file deleted since discovery is skipped with a warning and listed in `skipped_files`
+    (it is not marked consumed, so it is found again if it comes back). A file changed since
+    discovery is validated as it is now, under the hash of what was read, and that hash is
+    what build_snapshot marks consumed; if the new content was already consumed by another
+    run, the file is skipped like discovery would have. Records are checked for duplicates
+    against the snapshot this run builds on (see _base_snapshot), so a re-run validates alike.
+    """
     from .validate import validate_batch
 
     store = ObjectStore(settings)
     rk = run_key(run_id)
-    files = []
-    for f in discovered["files"]:
-        data = store.get_bytes(f["key"])
-        if discovery.sha256(data) != f["sha256"]:
-            # Changed between discovery and now: validate what we read, under its real hash.
-            log.warning("file %s changed since discovery; validating the current content", f["key"])
-            f = {**f, "sha256": discovery.sha256(data)}
-        files.append((f, data))
+    consumed = discovery.load_state(store)[0].get("files", {})
+    files: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+
+    def incoming():
+        for f in discovered["files"]:
+            got = store.get_with_etag(f["key"])
+            if got is None:
+                log.warning("incoming file %s was deleted before validation; skipped (not marked consumed)", f["key"])
+                skipped.append({"key": f["key"], "source": f["source"], "reason": "deleted before validation"})
+                continue
+            data = got[0]
+            digest = discovery.sha256(data)
+            if digest != f["sha256"]:
+                mark = consumed.get(digest)
+                if mark is not None and mark.get("run_id") != run_id:
+                    log.warning("file %s changed since discovery into content already consumed; skipped", f["key"])
+                    skipped.append({"key": f["key"], "source": f["source"],
+                                    "reason": "changed since discovery into already consumed content"})
+                    continue
+                # Changed between discovery and now: validate what we read, under its real hash.
+                log.warning("file %s changed since discovery; validating the current content", f["key"])
+                f = {**f, "sha256": digest, "bytes": len(data)}
+            files.append(f)
+            yield f["key"], f["source"], data
 
     known: set[str] = set()
     prev_counts = None
-    latest = _latest_snapshot(store)
-    if latest:
-        prev = _snapshot_records(store, latest["uri"])
-        known = {text_hash(r.text) for recs in prev.values() for r in recs}
-        manifest = store.get_json(store.key_of(latest["uri"]).rstrip("/") + "/manifest.json") or {}
-        prev_counts = manifest.get("label_counts", {}).get("train")
+    _, base_uri = _base_snapshot(_latest_snapshot(store), run_id)
+    if base_uri:
+        prev_counts = _snapshot_manifest(store, base_uri).get("label_counts", {}).get("train")
+        known = _snapshot_hashes(store, base_uri)
 
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "data_docs"
         outcome = validate_batch(
-            [(f["key"], f["source"], data) for f, data in files], settings,
+            incoming(), settings,
             known_hashes=known, previous_label_counts=prev_counts, docs_dir=docs, run_id=rk,
         )
         vprefix = store.key("validation", rk)
+        store.delete_prefix(vprefix + "/")  # a retry's outputs never mix with an earlier attempt's
         if docs.exists():
             store.upload_dir(docs, f"{vprefix}/data_docs")
-        store.put_json(f"{vprefix}/report.json", outcome.report)
         store.put_bytes(f"{vprefix}/audit.jsonl",
                         "".join(json.dumps(a, sort_keys=True) + "\n" for a in outcome.audit).encode())
     qkey = store.key("quarantine", rk, "quarantine.jsonl")
     store.put_bytes(qkey, "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in outcome.quarantined).encode())
     akey = store.key("runs", rk, "accepted.jsonl")
     store.put_bytes(akey, to_jsonl(outcome.accepted))
+    store.put_json(f"{vprefix}/report.json", outcome.report)  # last: the run's validation is complete
 
     rejected = {r["path"] for r in outcome.rejected_files}
     summary = {
@@ -139,7 +186,8 @@ def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dic
         "by_source": outcome.report.get("by_source", {}),
         "quarantined_by_reason": outcome.report.get("quarantined_by_reason", {}),
         "rejected_files": [{"path": r["path"], "message": r.get("message", "")} for r in outcome.rejected_files],
-        "files": [{**f, "status": "rejected" if f["key"] in rejected else "consumed"} for f, _ in files],
+        "skipped_files": skipped,
+        "files": [{**f, "status": "rejected" if f["key"] in rejected else "consumed"} for f in files],
     }
     log.info("validation: %s", summary["counts"])
     for r in outcome.rejected_files:
@@ -159,29 +207,85 @@ def _base_snapshot(latest: dict[str, Any] | None, run_id: str) -> tuple[str | No
     return latest["snapshot_id"], latest["uri"]
 
 
+def _snapshot_pointer(store: ObjectStore, snapshot_id: str) -> dict[str, Any]:
+    """The datasets/latest.json content naming a complete snapshot (rebuilt from its manifest)."""
+    uri = store.uri(store.key("datasets", snapshot_id) + "/")
+    manifest = _snapshot_manifest(store, uri)
+    prev = manifest.get("previous_snapshot")
+    return {"snapshot_id": snapshot_id, "uri": uri, "run_id": manifest.get("run_id"), "previous_snapshot": prev,
+            "previous_uri": store.uri(store.key("datasets", prev) + "/") if prev else None}
+
+
+def _same_snapshot(existing: dict[str, Any] | None, files: dict[str, bytes], base_id: str | None,
+                   source_files: list[dict[str, Any]]) -> bool:
+    if not existing:
+        return False
+    digests = {name: {"sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)} for name, b in files.items()}
+    return (existing.get("files") == digests and existing.get("previous_snapshot") == base_id
+            and existing.get("source_files") == source_files)
+
+
 def build_snapshot(settings: Settings, run_id: str, validated: dict[str, Any]) -> dict[str, Any]:
-    """Cumulative snapshot = base snapshot + this run's accepted records; manifest last."""
+    """Cumulative snapshot = base snapshot + this run's accepted records; manifest last.
+
+    datasets/latest.json only ever names a complete snapshot: it moves after the manifest, by a
+    conditional write (a concurrent run that published first makes this attempt fail; its retry
+    builds on that snapshot), and before a published snapshot of this run is rewritten it is
+    pointed back at the base. A retry or re-run that would write identical files keeps the
+    complete snapshot as it is (same manifest, same hash). Files are marked consumed last.
+    """
     store = ObjectStore(settings)
     snapshot_id = run_key(run_id)  # deterministic: a retried task rewrites the same snapshot
+    latest_key = store.key(LATEST_SNAPSHOT_KEY)
+    got = store.get_with_etag(latest_key)
+    latest, latest_etag = (json.loads(got[0]), got[1]) if got else (None, None)
     new = parse_jsonl(store.get_bytes(store.key_of(validated["accepted_uri"])))
-    base_id, base_uri = _base_snapshot(_latest_snapshot(store), run_id)
+    base_id, base_uri = _base_snapshot(latest, run_id)
     previous = [r for recs in _snapshot_records(store, base_uri).values() for r in recs] if base_uri else []
 
     splits = split_records(previous + new, settings.split)
     prefix = store.key("datasets", snapshot_id)
-    store.delete_prefix(prefix + "/")  # a partial earlier attempt leaves nothing behind
     files = {f"{s}.jsonl": to_jsonl(splits[s]) for s in SPLITS}
-    for name, data in files.items():
-        store.put_bytes(f"{prefix}/{name}", data, content_type="application/x-ndjson")
-    manifest = manifest_for(snapshot_id, splits, files, {
-        "run_id": run_id, "created_at": _now(), "split": settings.split.model_dump(),
-        "new_records": len(new), "previous_snapshot": base_id,
-        "source_files": [{k: f[k] for k in ("key", "source", "sha256")} for f in validated["files"]],
-    })
-    store.put_json(f"{prefix}/manifest.json", manifest)  # written last: marks the snapshot complete
-    store.put_json(store.key(LATEST_SNAPSHOT_KEY), {
-        "snapshot_id": snapshot_id, "uri": store.uri(prefix + "/"), "run_id": run_id,
-        "previous_snapshot": base_id, "previous_uri": base_uri})
+    source_files = [{k: f[k] for k in ("key", "source", "sha256")} for f in validated["files"]]
+    existing = store.get_json(f"{prefix}/manifest.json")
+    if _same_snapshot(existing, files, base_id, source_files):
+        manifest = existing  # complete and identical already: a retry or re-run changes nothing
+        log.info("snapshot %s is already complete with the same content", snapshot_id)
+    else:
+        if latest and latest.get("snapshot_id") == snapshot_id:
+            # Our own earlier attempt is published and is about to be rewritten: readers go back
+            # to the base snapshot first, so the pointer never names a half-written snapshot.
+            restored = _snapshot_pointer(store, base_id) if base_id else None
+            try:
+                if restored:
+                    latest_etag = store.put_json(latest_key, restored, if_match=latest_etag)
+                else:
+                    store.client.delete_object(Bucket=store.bucket, Key=latest_key)
+                    latest_etag = None
+            except PreconditionFailed as exc:
+                raise StageError(f"{store.uri(latest_key)} changed while snapshot {snapshot_id} was rebuilt "
+                                 "(another run?); a retry builds on the current snapshot") from exc
+            latest = restored
+        store.delete_prefix(prefix + "/")  # a partial earlier attempt leaves nothing behind
+        for name, data in files.items():
+            store.put_bytes(f"{prefix}/{name}", data, content_type="application/x-ndjson")
+        manifest = manifest_for(snapshot_id, splits, files, {
+            "run_id": run_id, "created_at": _now(), "split": settings.split.model_dump(),
+            "new_records": len(new), "previous_snapshot": base_id, "source_files": source_files,
+        })
+        store.put_json(f"{prefix}/manifest.json", manifest)  # written last: marks the snapshot complete
+    pointer = {"snapshot_id": snapshot_id, "uri": store.uri(prefix + "/"), "run_id": run_id,
+               "previous_snapshot": base_id, "previous_uri": base_uri}
+    if latest != pointer:
+        try:  # conditional: never replace a snapshot another run published since we read the pointer
+            if latest_etag:
+                store.put_json(latest_key, pointer, if_match=latest_etag)
+            else:
+                store.put_json(latest_key, pointer, if_none_match=True)
+        except PreconditionFailed as exc:
+            now = (_latest_snapshot(store) or {}).get("snapshot_id")
+            raise StageError(f"{store.uri(latest_key)} moved to {now} while snapshot {snapshot_id} was built on "
+                             f"{base_id}; a retry builds on the new snapshot, so no records are lost") from exc
     discovery.mark_consumed(store, validated["files"], run_id)
     log.info("snapshot %s: %s", snapshot_id, manifest["counts"])
     return {"snapshot_id": snapshot_id, "dataset_uri": store.uri(prefix + "/"), "counts": manifest["counts"],
@@ -216,8 +320,10 @@ def train_local(settings: Settings, run_id: str, dataset_uri: str, profile: str 
             log.info("trainer | %s", line)
             tail = (tail + [line])[-20:]
         if proc.wait() != 0:
-            raise StageError(f"trainer exited with status {proc.returncode} after {time.monotonic() - t0:.0f}s; "
-                             f"last lines:\n" + "\n".join(tail))
+            rc = proc.returncode
+            how = f"was killed by {signal.Signals(-rc).name}" if rc < 0 else f"exited with status {rc}"
+            raise StageError(f"trainer {how} after {time.monotonic() - t0:.0f}s (no model published for "
+                             f"{out_uri}); last lines:\n" + "\n".join(tail))
         return json.loads(xcom.read_text())
 
 
@@ -235,13 +341,21 @@ def evaluate(settings: Settings, run_id: str, dataset_uri: str, train_result: di
     if not test:
         raise StageError(f"the test split of {dataset_uri} is empty")
     out_prefix = train_result.get("output_uri") or train_output_uri(settings, run_id)
-    if not store.exists(store.key_of(out_prefix).rstrip("/") + "/_SUCCESS"):
+    out_key = store.key_of(out_prefix).rstrip("/")
+    if not store.exists(out_key + "/_SUCCESS"):
         raise StageError(f"trainer output {out_prefix} is incomplete (no _SUCCESS marker)")
     eprefix = store.key("runs", rk, "evaluation")
+    model_uri = store.uri(out_key + "/model/")
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "challenger"
-        store.download_prefix(store.key_of(out_prefix).rstrip("/") + "/model", model_dir)
-        metrics, preds = evaluate_model(model_dir, test)
+        store.download_prefix(out_key + "/model", model_dir)
+        check_model_dir(model_dir, model_uri)
+        try:
+            metrics, preds = evaluate_model(model_dir, test)
+        except (OSError, ValueError) as exc:
+            raise StageError(f"model at {model_uri} could not be loaded: {type(exc).__name__}: {exc}") from exc
+        # What was evaluated, file by file: promote refuses a staging model that differs from it.
+        store.put_json(f"{eprefix}/model_files.json", {"model_uri": model_uri, "files": _fingerprint(model_dir)})
         store.put_json(f"{eprefix}/metrics.json", metrics)
         store.put_json(f"{eprefix}/confusion.json", confusion(test, preds))
 
@@ -263,7 +377,61 @@ def evaluate(settings: Settings, run_id: str, dataset_uri: str, train_result: di
         "micro_f1": metrics["micro"]["f1"],
         "champion_micro_f1": champion_metrics["micro"]["f1"] if champion_metrics else None,
         "n_test": len(test),
+        "model_files_uri": store.uri(f"{eprefix}/model_files.json"),
     }
+
+
+def check_model_dir(model_dir: Path, where: str) -> None:
+    """Refuse a model folder that is incomplete or unreadable, saying what is wrong with it
+    (weights are checked as far as their header: truncation is caught, bit flips are not)."""
+    from .records import TAGS
+
+    problems: list[str] = []
+    cfg_path = model_dir / "config.json"
+    if not cfg_path.is_file():
+        problems.append("config.json is missing")
+    else:
+        try:
+            n_labels = len(json.loads(cfg_path.read_text(encoding="utf-8")).get("id2label") or {})
+        except (ValueError, UnicodeDecodeError, AttributeError) as exc:
+            problems.append(f"config.json is not a JSON object ({exc})")
+        else:
+            if n_labels != len(TAGS):
+                problems.append(f"config.json has {n_labels} labels, not {len(TAGS)}")
+    weights = model_dir / "model.safetensors"
+    if weights.is_file():
+        try:
+            from safetensors import safe_open
+
+            with safe_open(str(weights), framework="pt") as fh:
+                if not list(fh.keys()):
+                    problems.append("model.safetensors holds no tensors")
+        except Exception as exc:  # the reader's own error type (SafetensorError) is not importable stably
+            problems.append(f"model.safetensors is unreadable ({exc})")
+    elif not any((model_dir / n).is_file() for n in ("model.safetensors.index.json", "pytorch_model.bin")):
+        problems.append("no weights (model.safetensors)")
+    if not any((model_dir / n).is_file() for n in ("tokenizer.json", "vocab.txt")):
+        problems.append("no tokenizer (tokenizer.json or vocab.txt)")
+    if problems:
+        raise StageError(f"model at {where} is corrupt or incomplete: " + "; ".join(problems))
+
+
+def _fingerprint(root: Path) -> dict[str, dict[str, Any]]:
+    from .storage import md5_hex
+
+    return {p.relative_to(root).as_posix(): {"size": p.stat().st_size, "md5": md5_hex(p.read_bytes())}
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _promoted_version(registry: Any, run_id: str) -> str | None:
+    """The version this run already made champion (now or before), else None."""
+    vid = registry.version_for_run(run_id)
+    if not vid or registry.marker(vid) is None:
+        return None
+    if (registry.champion() or {}).get("version") == vid:
+        return vid
+    kinds = ("promotion", "forced_promotion")
+    return vid if any(e.get("version") == vid and e.get("kind") in kinds for e in registry.history()) else None
 
 
 # -- 6. gate --------------------------------------------------------------------------------
@@ -271,13 +439,26 @@ def evaluate(settings: Settings, run_id: str, dataset_uri: str, train_result: di
 def gate(settings: Settings, run_id: str, evaluation: dict[str, Any], *, dry_run: bool = False,
          force_promote: bool = False, reason: str = "") -> dict[str, Any]:
     from .evaluate.gate import decide, format_gate_table
+    from .registry import Registry
 
     store = ObjectStore(settings)
+    key = store.key("runs", run_key(run_id), "gate", "blessing.json")
+    done = _promoted_version(Registry(store), run_id)
+    if done:
+        # A cleared/re-run gate of a run that was promoted: the decision stands (re-judging its
+        # model against itself or a later champion must not add a rejection to the history).
+        blessing = store.get_json(key)
+        if blessing is None:
+            blessing = Registry(store).version(done)["blessing"] or {"passed": True, "reasons": []}
+            store.put_json(key, blessing)
+        log.info("run %s was already promoted as %s; its gate decision stands", run_id, done)
+        return {"passed": bool(blessing.get("passed")), "promote": True, "blessing_uri": store.uri(key),
+                "reasons": blessing.get("reasons", []), "dry_run": dry_run, "force_promote": force_promote,
+                "already_promoted": done}
     metrics = store.get_json(store.key_of(evaluation["metrics_uri"]))
     champ = store.get_json(store.key_of(evaluation["champion_metrics_uri"])) if evaluation.get("champion_metrics_uri") else None
     blessing = decide(metrics, settings.gate, champ, champion_version=evaluation.get("champion_version"))
     blessing.update({"run_id": run_id, "dry_run": dry_run, "force_promote": force_promote, "trigger_reason": reason})
-    key = store.key("runs", run_key(run_id), "gate", "blessing.json")
     store.put_json(key, blessing)
     log.info("gate decision: %s\n%s", "PASS" if blessing["passed"] else "FAIL", format_gate_table(blessing))
     promote = (blessing["passed"] or force_promote) and not dry_run
@@ -293,6 +474,10 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
     from .registry import Registry
 
     store = ObjectStore(settings)
+    registry = Registry(store)
+    staging = train_result.get("output_uri") or train_output_uri(settings, run_id)
+    if not _promoted_version(registry, run_id):
+        _check_staging_is_evaluated(store, staging, evaluation)
     blessing = store.get_json(store.key_of(decision["blessing_uri"]))
     metrics = store.get_json(store.key_of(evaluation["metrics_uri"]))
     manifest = store.get_json(store.key_of(snapshot["dataset_uri"]).rstrip("/") + "/manifest.json")
@@ -303,8 +488,6 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
         "trainer_image": settings.training.kubernetes.image if settings.training.backend == "kubernetes" else "local",
         "training_backend": settings.training.backend, "dag_id": dag_id, "run_id": run_id,
     }
-    registry = Registry(store)
-    staging = train_result.get("output_uri") or train_output_uri(settings, run_id)
 
     def card(b: dict[str, Any]) -> str:
         return render(metrics=metrics, blessing=b, manifest=manifest, lineage=lineage, settings=settings)
@@ -330,6 +513,24 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
     reasons = result["blessing"].get("reasons", [])
     log.info("not promoted after re-gating against the new champion: %s", "; ".join(reasons))
     return {"promoted": False, "reason": "; ".join(reasons)}
+
+
+def _check_staging_is_evaluated(store: ObjectStore, staging: str, evaluation: dict[str, Any]) -> None:
+    """Refuse to promote a staging folder that is incomplete, or whose model is not, file for
+    file (size + MD5), the one evaluate scored (corrupted, truncated or replaced since)."""
+    skey = store.key_of(staging).rstrip("/")
+    if not store.exists(skey + "/_SUCCESS"):
+        raise StageError(f"trainer output {staging} is incomplete (no _SUCCESS marker): not promoted")
+    if not evaluation.get("model_files_uri"):
+        return  # evaluated by an older version of this stage: the registry's own checks apply
+    want = (store.get_json(store.key_of(evaluation["model_files_uri"])) or {}).get("files")
+    if not want:
+        raise StageError(f"{evaluation['model_files_uri']} is missing: cannot tell which model was evaluated")
+    have = {o["Key"][len(skey) + len("/model/"):]: store.checksum(o["Key"]) for o in store.list(skey + "/model/")}
+    changed = sorted(set(have) ^ set(want)) + sorted(k for k in set(have) & set(want) if have[k] != want[k])
+    if changed:
+        raise StageError(f"model at {staging.rstrip('/')}/model/ is not the model that was evaluated "
+                         f"(differs in: {', '.join(changed[:5])}); refusing to promote")
 
 
 def _score_version(store: ObjectStore, registry: Any, version: str, dataset_uri: str) -> dict[str, Any]:
@@ -371,7 +572,8 @@ def report(settings: Settings, run_id: str, *, validated: dict[str, Any] | None,
         rep = store.get_json(store.key_of(validated["report_uri"])) or {}
         summary["validation"] = {"counts": validated["counts"], "by_source": rep.get("by_source", {}),
                                  "quarantined_by_reason": rep.get("quarantined_by_reason", {}),
-                                 "rejected_files": validated.get("rejected_files", [])}
+                                 "rejected_files": validated.get("rejected_files", []),
+                                 "skipped_files": validated.get("skipped_files", [])}
     if evaluation:
         summary["metrics"] = store.get_json(store.key_of(evaluation["metrics_uri"]))
         if evaluation.get("champion_metrics_uri"):
@@ -410,6 +612,8 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append("  quarantined by reason: " + ", ".join(f"{k}={v}" for k, v in sorted(val["quarantined_by_reason"].items())))
         for r in val.get("rejected_files", []):
             lines.append(f"  REJECTED FILE: {r.get('message') or r['path']}")
+        for r in val.get("skipped_files", []):
+            lines.append(f"  SKIPPED FILE: {r['key']} ({r['reason']})")
     if summary.get("metrics"):
         from .evaluate.score import format_metrics_table
 

@@ -165,6 +165,21 @@ class ObjectStore:
     def exists(self, key: str) -> bool:
         return self.head(key) is not None
 
+    def checksum(self, key: str) -> dict[str, Any] | None:
+        """{"size", "md5"} of a stored object (None if missing). A single-part ETag is the MD5
+        (also with SSE-S3); multipart and SSE-KMS ETags are not, so then the object is read."""
+        head = self.head(key)
+        if head is None:
+            return None
+        etag = head["ETag"].strip('"')
+        if len(etag) == 32 and all(c in "0123456789abcdef" for c in etag) and self.settings.storage.sse != "aws:kms":
+            return {"size": head["ContentLength"], "md5": etag}
+        h, size = hashlib.md5(usedforsecurity=False), 0
+        for chunk in self.client.get_object(Bucket=self.bucket, Key=key)["Body"].iter_chunks(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+        return {"size": size, "md5": h.hexdigest()}
+
     def list(self, prefix: str) -> Iterator[dict[str, Any]]:
         """Objects under `prefix` (Key, Size, ETag, LastModified), in key order."""
         paginator = self.client.get_paginator("list_objects_v2")

@@ -128,24 +128,60 @@ def test_dag_end_to_end_gate_fail_then_pass(env, tmp_path):
     assert "rejection" in kinds and "promotion" in kinds
 
     _assert_canary_only_in_data(env, store, proc)
+    _assert_plugin_pages_show_no_canary(env, latest2["run_id"], champion["version"])
 
 
 def _assert_canary_only_in_data(env, store, proc):
-    """The canary may sit in the snapshot and quarantine (data); nowhere else."""
+    """The canary may sit in the snapshot and quarantine (data); nowhere else. The object store's
+    credentials (given to every task through the environment) appear nowhere at all."""
+    secrets = [env["AWS_SECRET_ACCESS_KEY"], env["AWS_ACCESS_KEY_ID"]]
     assert CANARY not in proc.stdout + proc.stderr
+    assert not any(s in proc.stdout + proc.stderr for s in secrets), "credentials in the run's output"
     for path in Path(env["AIRFLOW_HOME"], "logs").rglob("*"):
         if path.is_file():
-            assert CANARY not in path.read_text(errors="replace"), f"canary in task log {path}"
+            text = path.read_text(errors="replace")
+            assert CANARY not in text, f"canary in task log {path}"
+            assert not any(s in text for s in secrets), f"credentials in task log {path}"
     with sqlite3.connect(Path(env["AIRFLOW_HOME"]) / "airflow.db") as db:
         for (value,) in db.execute("select value from xcom"):
             assert CANARY not in str(value), "canary in XCom"
+            assert not any(s in str(value) for s in secrets), "credentials in XCom"
     data_prefixes = tuple(store.key(p) for p in ("datasets/", "quarantine/", "incoming/"))
     found_in_data = False
     for obj in store.list(store.key("")):
         key = obj["Key"]
-        if CANARY.encode() not in store.get_bytes(key):
+        body = store.get_bytes(key)
+        assert not any(s.encode() in body for s in secrets), f"credentials in {key}"
+        if CANARY.encode() not in body:
             continue
         # Data: the snapshot, quarantine, incoming files and the run's staged accepted records.
         assert key.startswith(data_prefixes) or key.endswith("/accepted.jsonl"), f"canary in {key}"
         found_in_data = found_in_data or key.startswith(store.key("datasets/"))
     assert found_in_data, "the canary records should have reached the dataset snapshot"
+
+
+def _assert_plugin_pages_show_no_canary(env, run_id, version):
+    """The "NER models" pages over this run's real outputs (auth replaced; the refusal of
+    unauthenticated requests is tests/unit/test_ui.py's)."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from ner_pipeline.ui import app as ui_app
+
+    class Viewer:
+        def get_name(self) -> str:
+            return "viewer"
+
+    app = ui_app.create_app()
+    app.dependency_overrides[ui_app.get_settings] = lambda: _settings(env)
+    app.dependency_overrides[ui_app.require_user] = Viewer
+    root = FastAPI()
+    root.mount("/ner", app)
+    secrets = [env["AWS_SECRET_ACCESS_KEY"], env["AWS_ACCESS_KEY_ID"]]
+    with TestClient(root) as client:
+        for url in ("/ner/", "/ner/api/registry", f"/ner/runs/{run_id}", f"/ner/api/runs/{run_id}",
+                    f"/ner/versions/{version}", f"/ner/api/versions/{version}", f"/ner/runs/{run_id}/data-docs/",
+                    f"/ner/runs/{run_id}/confusion.svg"):
+            r = client.get(url)
+            assert r.status_code == 200, url
+            assert CANARY not in r.text and not any(s in r.text for s in secrets), url
