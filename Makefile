@@ -50,6 +50,7 @@ down:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_train.py
+	$(BIN)/python benchmarks/bench_load.py
 
 clean: down
 	rm -rf .local

@@ -119,6 +119,7 @@ def train_pod_kwargs(settings: Settings, *, dataset_uri: str, output_uri: str, t
         "schedule_timeout_seconds": kube.schedule_timeout_seconds,
         "active_deadline_seconds": kube.active_deadline_seconds,
         "on_finish_action": "delete_succeeded_pod",  # keep failed pods for `kubectl describe`
+        "termination_message_policy": "FallbackToLogsOnError",  # a crash's last log lines reach the pod status
         "get_logs": True,
         "log_events_on_failure": True,
         # Reattach to the running pod after a worker restart instead of starting a second one.
