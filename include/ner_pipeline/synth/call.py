@@ -33,6 +33,10 @@ PERP_PRONOUNS = {"m": ("he", "him", "his"), "f": ("she", "her", "her"), "p": ("t
 GENDER_WORDS = frozenset(w for g in CHILD_PRONOUNS.values() for w in g.values()) | frozenset(
     w for g in CHILD_NOUNS.values() for w in g.values()) | {"he"}
 
+# A pronoun for the unnamed other relative: only in the child's own call, where no pronoun is
+# the child's (OTHER_KIN_K); adults' calls name the relative by role again.
+_KIN_PRONOUN = {"mother": "she", "grandmother": "she", "aunt": "she", "father": "he", "grandfather": "he",
+                "uncle": "he"}
 # Incident phrase words that may stay in literal text (too generic to be a mention alone).
 _GENERIC = frozenset({"school", "use", "child", "of", "out"})
 _SPEAKER_LABELS = (("Counsellor", "Caller"), ("Counsellor", "Client"))
@@ -53,7 +57,7 @@ POOLS: dict[str, tuple[Exchange, ...]] = {
         "LIVING_A", "LIVING_K", "WITNESS_A", "WITNESS_K", "TIMELINE_A", "TIMELINE_K", "WORRY_A", "WORRY_K",
         "SAFETY_A", "SAFETY_K", "REASSURE_C_A", "REASSURE_C_K", "RECAP_A", "RECAP_K", "INC2",
         "REFERRAL_A", "REFERRAL_K", "CLOSING_A", "CLOSING_K", "ACK_A", "ACK_K", "ASK_NAME_A", "OFFICER_A",
-        "OFFICER_K")
+        "OFFICER_K", "OTHER_KIN_A", "OTHER_KIN_K")
 }
 ABOUT_POOLS = {group: _pool(entries) for group, entries in T.A_ABOUT.items()}
 PROBLEM_POOLS = {(cat, who): _pool(entries) for cat, d in T.PROBLEM.items() for who, entries in d.items()}
@@ -123,6 +127,8 @@ class Call:
             s.add("couns")
         if c.relative:
             s |= {"rel", "rel_role"}
+        if c.other_kin:
+            s |= {"other_kin", "other_kin_pron"}
         if c.witness:
             s |= {"wit", "wit_role"}
         if c.incident.key == "trafficking" or (c.incident2 and c.incident2.key == "trafficking"):
@@ -243,6 +249,9 @@ class Call:
             table["rel_role"] = const(c.relative[1])
         if c.witness:
             table["wit_role"] = const(c.witness[1])
+        if c.other_kin:
+            table["other_kin"] = const(c.other_kin)
+            table["other_kin_pron"] = const(_KIN_PRONOUN.get(c.other_kin, "they"))
         for kind, surface in c.landmarks.items():
             table["lm_" + kind] = self._landmark_fn(kind, surface)
         return table
@@ -257,9 +266,8 @@ class Call:
 
     def victim(self, full: bool = False) -> list[Segment]:
         c, rng = self.cast.child, self.rng
-        # Full names are frequent on purpose: a model learns that a surname continues the
-        # name (I- tags) only from seeing it do so.
-        if full or (self.n_victim == 0 and rng.random() < 0.7) or (self.n_victim and rng.random() < 0.3):
+        # As in real calls, the full name mostly comes with the introduction, first names after.
+        if full or (self.n_victim == 0 and rng.random() < 0.45) or (self.n_victim and rng.random() < 0.1):
             surface = c.full
         else:
             surface = c.first
@@ -315,7 +323,7 @@ class Call:
         if person and self.pname_known and not first_mention and roll < 0.55:
             if r.honorific and rng.random() < 0.25:
                 return [(person.title + " ", None, None), (person.last, "PERPETRATOR", "name")]
-            return [(person.first if rng.random() < 0.6 else person.full, "PERPETRATOR", "name")]
+            return [(person.first if rng.random() < 0.85 else person.full, "PERPETRATOR", "name")]
         if det == "the":
             return [(f"the {word}", "PERPETRATOR", "role")]
         return self._det_segs(det) + [(word, "PERPETRATOR", "role")]
@@ -351,13 +359,13 @@ class Call:
     def perp_name(self) -> list[Segment]:
         person = self.cast.perp.person
         self.pname_known = True
-        return [(person.full if self.rng.random() < 0.65 else person.first, "PERPETRATOR", "name")]
+        return [(person.full if self.rng.random() < 0.4 else person.first, "PERPETRATOR", "name")]
 
     def person_mention(self, person) -> list[Segment]:
-        # Full names about as often as the child's (a surname's label then follows its first
-        # name rather than a prior); honorific forms take the first name as often as the surname.
+        # Mostly first names, full names about as often as the child's (so a surname's label is
+        # no cue to who it is); honorific forms take the first name as often as the surname.
         roll = self.rng.random()
-        if roll < 0.58:
+        if roll < 0.66:
             return [(person.first, "NAME", "name")]
         if roll < 0.92:
             return [(person.full, "NAME", "name")]

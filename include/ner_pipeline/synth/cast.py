@@ -31,7 +31,7 @@ class Frame:
 
 
 FRAMES: dict[str, Frame] = {f.name: f for f in (
-    Frame("child", "child", "", "child", "", frozenset(), 0.19, min_age=8),
+    Frame("child", "child", "", "child", "", frozenset(), 0.16, min_age=8),
     Frame("mother", "parent", "f", "offspring", "mother", frozenset({"mother", "stepmother", "parents"}), 0.16),
     Frame("father", "parent", "m", "offspring", "father", frozenset({"father", "stepfather", "parents"}), 0.07),
     Frame("aunt", "relative", "f", "niece", "aunt", frozenset({"aunt"}), 0.06),
@@ -119,6 +119,7 @@ class Cast:
     officer: Person
     officer_role: str
     relative: tuple[Person, str] | None
+    other_kin: str
     witness: tuple[Person, str] | None
     place: Place
     other_place: Place
@@ -268,6 +269,10 @@ def make_cast(rng: Random, plan: Plan) -> Cast:
         if options:
             role = rng.choice(options)
             relative = (names.person(RELATIVE_ROLES[role]), role)
+    # A relative who does no harm, mentioned without a name (unlabelled kinship word).
+    kin_options = [r for r in ("mother", "father", "grandmother", "grandfather", "aunt", "uncle", "cousin")
+                   if r not in blocked and not (relative and relative[1] == r)]
+    other_kin = rng.choice(kin_options) if kin_options and rng.random() < 0.5 else ""
     witness = None
     if rng.random() < 0.35 or "NAME" in plan.boost:
         options = [r for r in WITNESS_ROLES[locale] if r != caller_role or frame.name != "community"]
@@ -310,6 +315,6 @@ def make_cast(rng: Random, plan: Plan) -> Cast:
     return Cast(locale=locale, frame=frame, child=child, age=age, age_digits=rng.random() < 0.6,
                 incident=incident, incident2=incident2, perp=perp, caller=caller, caller_role=caller_role,
                 counsellor=counsellor, officer=officer, officer_role=rng.choice(OFFICER_ROLES[locale]),
-                relative=relative, witness=witness, place=place,
+                relative=relative, other_kin=other_kin, witness=witness, place=place,
                 other_place=other_place, city=city, landmarks=landmarks, phone=phone, phone2=phone2,
                 distress_adj=dis_adj, distress_noun=dis_noun, goods=rng.choice(VC.GOODS), used_tokens=used)

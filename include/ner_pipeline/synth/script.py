@@ -135,7 +135,6 @@ def _extras(call: Call, plan: Plan) -> list[Callable[[], bool]]:
         lambda: call.say(_p(call, "AGE_CONFIRM_A", "AGE_CONFIRM_K")),
         lambda: call.say(POOLS["EMPATHY_C"]),
         lambda: call.say(POOLS["ACK_K"]),
-        lambda: call.say(_p(call, "OFFICER_A", "OFFICER_K")),
     ]
     if c.caller:
         ex += [lambda: call.caller_named and call.say(POOLS["ACK_A"])] * 2
@@ -143,6 +142,8 @@ def _extras(call: Call, plan: Plan) -> list[Callable[[], bool]]:
         ex.append(lambda: call.say(_p(call, "LIVING_A", "LIVING_K")))
     if c.witness:
         ex.append(lambda: call.say(_p(call, "WITNESS_A", "WITNESS_K")))
+    if c.other_kin:
+        ex += [lambda: call.say(_p(call, "OTHER_KIN_A", "OTHER_KIN_K"))] * 2
     if c.perp:
         ex.append(lambda: call.say(_p(call, "PERP_WHERE_A", "PERP_WHERE_K")))
     if c.distress_adj:
@@ -181,7 +182,7 @@ def write_call(call: Call, plan: Plan, target_chars: int) -> None:
             live.remove(i)
     for _ in range(rng.choice((1, 1, 2))):
         call.say(_p(call, "REFERRAL_A", "REFERRAL_K"))
-    if rng.random() < 0.5:
+    if rng.random() < 0.2:  # a named colleague now and then (rare in real calls)
         call.say(_p(call, "OFFICER_A", "OFFICER_K"))
     if not call.say(_p(call, "CLOSING_A", "CLOSING_K")):
         raise _Retry("no closing fits")

@@ -106,19 +106,20 @@ A_ABOUT = {
 }
 
 # -- Child caller -----------------------------------------------------------------------------
+# The counsellor rarely uses the child's name as a vocative ("..., Rehema."): a vocative name is
+# the adult caller's (NAME) everywhere else, and a model cannot tell the two apart locally.
 K_GREET = (
     "K:Hello.", "K:Hello? Is this the child helpline?", "K:Hello, madam.", "K:Yes, hello.",
     "K:Hello, can you help me?", "K:Hello {couns}.", "K:Hello, I need help.", "K:Hello sir.",
     "K:Good evening.", "K:Hello, my teacher gave us this number.",
 )
-K_SELF = (  # every child self-introduction carries a child cue (age, class, girl/boy) right there
-    "K:My name is {v} and I am {age} years old.", "K:I am {v}, I am {age}.",
-    "K:My name is {v}, I am {a_child} of {age} years.", "K:I am called {v}, I am in {std}.",
-    "K:I am {v}, a pupil from {loc}, I am {age} years old.",
-    "K:I am {v}. I am {age} years old and I live in {loc}.",
-    "K:My name is {v}. I am {a_child}, I am {age} years old.", "K:I am {v}, {a_child} from {loc}, I am {age}.",
-    "K:My name is {v}, I am in {std} at {lm_school}.", "K:I am {a_child}, my name is {v} and I am {age}.",
-    "K:I am {age} years old, my name is {v}.",
+K_SELF = (  # a child cue (age, class, girl/boy) next to the name, mostly before it
+    "K:I am {a_child} called {v}, I am {age} years old.", "K:I am {a_child} of {age} years, my name is {v}.",
+    "K:I am {age} years old, my name is {v}.", "K:I am a pupil in {std}, my name is {v}.",
+    "K:I am {a_child} from {loc}, they call me {v}, I am {age}.", "K:I am {a_child}, my name is {v} and I am {age}.",
+    "K:I am a student at {lm_school}, my name is {v}.", "K:I am {a_child} of {age} years from {loc}. My name is {v}.",
+    "K:My name is {v}, I am just {a_child} of {age} years.", "K:My name is {v} and I am {age} years old.",
+    "K:I am called {v}, I am {a_child} in {std}.", "K:My name is {v}, I am in {std} at {lm_school}.",
 )
 K_ABOUT = (
     "K:I have a problem at home.", "K:Something bad is happening to me.",
@@ -362,7 +363,7 @@ INC_NAME_C_ADULT = (
 )
 INC_NAME_C_CHILD = (
     "C:What is happening to you is {inc}, and it is not your fault.",
-    "C:{if_abuse}That is {inc}, {v}, and nobody has the right to do that to you.",
+    "C:{if_abuse}That is {inc}, and nobody has the right to do that to you.",
     "C:{if_abuse}Thank you for telling me. {Inc} is never okay.",
     "C:This is {inc}, and we are going to help you.",
 )
@@ -611,6 +612,21 @@ LIVING_K = (
     "K:My {rel_role}, {rel}, is kind to me, but {rel} lives far away.",
     "C:Can you go to {rel}? || K:Maybe, {rel} is my {rel_role}.",
 )
+# A relative who is not the perpetrator, unnamed: kinship words are not always PERPETRATOR.
+OTHER_KIN_A = (
+    "K:{Her} {other_kin} is also very worried about {her_o}.",
+    "K:{Her} {other_kin} works in town and rarely comes home.",
+    "C:Does {her} {other_kin} know about this? || K:Yes, but {her} {other_kin} is afraid to act.",
+    "K:{Her} {other_kin} lives in {loc_other} and does not know what is happening.",
+    "C:Can {her} {other_kin} help? || K:Maybe, {her} {other_kin} is a kind person.",
+    "K:I called {her} {other_kin} yesterday, but nobody picked up.",
+)
+OTHER_KIN_K = (
+    "K:My {other_kin} is in {loc_other}, and I have not told anyone there.",
+    "C:Does your {other_kin} know? || K:No, my {other_kin} lives far away.",
+    "K:My {other_kin} is kind to me, but {other_kin_pron} cannot do anything.",
+    "C:Is there anyone in the family you trust? || K:My {other_kin}, but we rarely talk.",
+)
 WITNESS_A = (
     "C:Has anyone else seen this? || K:Yes, the {wit_role}, {wit}, saw it.",
     "K:I told the {wit_role}, {wit}, but nothing was done.",
@@ -674,7 +690,7 @@ REASSURE_C_K = (
     "C:None of this is your fault.",
     "C:Nobody will know that you called us.",
     "C:We are going to help you, a {child} your age should be safe.",
-    "C:You are a strong {child}, {v}.",
+    "C:You are a strong {child}.",
     "C:Thank you for trusting us, you are a strong {child}.",
 )
 RECAP_A = (
@@ -685,7 +701,7 @@ RECAP_A = (
 )
 RECAP_K = (
     "C:Let me confirm: your name is {v}, you are {age}, and you live in {loc}. || K:Yes.",
-    "C:So, {v}, {perp} <is|are> the one doing this to you? || K:Yes.",
+    "C:So {perp} <is|are> the one doing this to you? || K:Yes.",
     "C:You are {v}, and you live near {lm_home}, right? || K:Yes, that is right.",
 )
 
@@ -710,7 +726,7 @@ REFERRAL_K = (
     "C:If you are in danger, go to a trusted neighbour or call us back.",
     "C:We will talk to the social welfare office in {loc_short} so that they can help you.",
     "C:Please try to stay away from {perp} until help comes.",
-    "C:I am going to open a case for you, {v}, and someone will follow up.",
+    "C:I am going to open a case for you, and someone will follow up.",
 )
 CLOSING_A = (
     "K:Thank you [very much|so much][, {couns}|]. || C:Thank you for calling, {caller}. We will follow up on {v}'s case.",
@@ -723,8 +739,8 @@ CLOSING_A = (
 )
 CLOSING_K = (
     "C:{V}, you did the right thing by calling. You can call this number any time, it is free. || K:Thank you.",
-    "C:You are a brave {child}, {v}. We will help you. || K:Thank you, madam.",
+    "C:You are a brave {child}. We will help you. || K:Thank you, madam.",
     "K:Thank you {couns}. || C:Take care. Goodbye.",
-    "C:Call us any time you need to talk, {v}. You are only {age}, you are not alone. || K:Okay. Thank you.",
+    "C:Call us any time you need to talk. You are only {age}, you are not alone. || K:Okay. Thank you.",
     "K:Thank you for listening to me. || C:Take care of yourself. We will call you.",
 )
