@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .evaluate.gate import fmt_value
 from .records import LABELS
 
 INTENDED_USE = (
@@ -26,11 +27,7 @@ KNOWN_LIMITS = (
 
 
 def _f(v: Any) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return f"{v:.4f}"
-    return str(v)
+    return fmt_value(v, none="-")
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:

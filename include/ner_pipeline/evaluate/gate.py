@@ -65,9 +65,10 @@ def _rule(rule: str, label: str | None, value: Any, threshold: Any, comparison: 
             "outcome": outcome, "action": action, "detail": detail}
 
 
-def _fmt(v: Any) -> str:
+def fmt_value(v: Any, none: str = "n/a") -> str:
+    """A metric or threshold for a table or message: floats to 4 places, None as `none`."""
     if v is None:
-        return "n/a"
+        return none
     if isinstance(v, float):
         return f"{v:.4f}"
     return str(v)
@@ -110,7 +111,7 @@ def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[s
     micro = _num((metrics.get("micro") or {}).get("f1"))
     ok = micro is not None and micro > gate.micro_f1_min
     rules.append(_rule("micro_f1", None, micro, gate.micro_f1_min, ">", ok, "block",
-                       f"micro_f1 {_fmt(micro)} is {'' if ok else 'not '}> {gate.micro_f1_min}"))
+                       f"micro_f1 {fmt_value(micro)} is {'' if ok else 'not '}> {gate.micro_f1_min}"))
 
     # 2. per label: enough support, then F1
     per_label = metrics.get("per_label") or {}
@@ -127,7 +128,7 @@ def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[s
         f1 = _num(m.get("f1"))
         ok = f1 is not None and f1 >= cfg.min_f1 - _EPS
         rules.append(_rule("label_f1", label, f1, cfg.min_f1, ">=", ok, cfg.action,
-                           f"{label} f1 {_fmt(f1)} is {'' if ok else 'not '}>= {cfg.min_f1}"))
+                           f"{label} f1 {fmt_value(f1)} is {'' if ok else 'not '}>= {cfg.min_f1}"))
 
     # 3. no regression against the champion, on the same test records
     if champion_metrics is None:
@@ -138,8 +139,8 @@ def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[s
         drop = None if micro is None else champ_micro - micro
         ok = drop is not None and drop <= gate.max_micro_drop + _EPS
         rules.append(_rule("no_regression_micro", None, drop, gate.max_micro_drop, "<=", ok, "block",
-                           f"micro_f1 {_fmt(micro)} vs champion {champion_version or '?'} {_fmt(champ_micro)}: "
-                           f"drop {_fmt(drop)} (max {gate.max_micro_drop})"))
+                           f"micro_f1 {fmt_value(micro)} vs champion {champion_version or '?'} {fmt_value(champ_micro)}: "
+                           f"drop {fmt_value(drop)} (max {gate.max_micro_drop})"))
         champ_labels = champion_metrics.get("per_label") or {}
         for label in labels:
             cfg = _label_rule(gate, label)
@@ -152,7 +153,7 @@ def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[s
             drop = old - (new or 0.0)
             ok = drop <= gate.max_label_drop + _EPS
             rules.append(_rule("no_regression_label", label, drop, gate.max_label_drop, "<=", ok, cfg.action,
-                               f"{label} f1 {_fmt(new)} vs champion {_fmt(old)}: drop {_fmt(drop)} "
+                               f"{label} f1 {fmt_value(new)} vs champion {fmt_value(old)}: drop {fmt_value(drop)} "
                                f"(max {gate.max_label_drop})"))
 
     # 4. real-source micro F1, when real records are in the test split
@@ -164,12 +165,12 @@ def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[s
         rules.append(_rule("real_micro_f1", None, None, thr, ">", None, "block", "no real records in the test split"))
     elif thr is None:
         rules.append(_rule("real_micro_f1", None, real_f1, None, ">", None, "block",
-                           f"real-source micro_f1 {_fmt(real_f1)} on {n_real} records; reported only "
+                           f"real-source micro_f1 {fmt_value(real_f1)} on {n_real} records; reported only "
                            "(gate.real_micro_f1_min not set)"))
     else:
         ok = real_f1 is not None and real_f1 > thr
         rules.append(_rule("real_micro_f1", None, real_f1, thr, ">", ok, "block",
-                           f"real-source micro_f1 {_fmt(real_f1)} on {n_real} records is {'' if ok else 'not '}> {thr}"))
+                           f"real-source micro_f1 {fmt_value(real_f1)} on {n_real} records is {'' if ok else 'not '}> {thr}"))
 
     blocking = [r for r in rules if r["action"] == "block" and r["outcome"] in BLOCKING_OUTCOMES]
     warnings = [r for r in rules if r["action"] == "warn" and r["outcome"] not in ("pass", "skipped")]
@@ -208,11 +209,7 @@ _COLUMNS = (("rule", 20), ("label", 14), ("value", 8), ("cmp", 3), ("threshold",
 def format_gate_table(blessing: dict[str, Any]) -> str:
     """Fixed-width table of every rule (for the task log and the run summary)."""
     def cell(v: Any) -> str:
-        if v is None:
-            return "-"
-        if isinstance(v, float):
-            return f"{v:.4f}"
-        return str(v)
+        return fmt_value(v, none="-")
 
     header = "  ".join(f"{name:<{w}}" for name, w in _COLUMNS)
     lines = [header, "-" * len(header)]
