@@ -55,6 +55,12 @@ class SourcesSettings(_Section):
 
 class ValidationSettings(_Section):
     max_text_chars: int = 20000
+    # Size caps: what one bad upload can cost. A file over max_file_bytes is rejected unread
+    # (file_too_large); a line or list element over max_line_bytes is not parsed (line_too_long);
+    # a record with more spans than max_spans_per_record is not checked further (too_many_spans).
+    max_file_bytes: int = 512 * 1024 * 1024
+    max_line_bytes: int = 1024 * 1024
+    max_spans_per_record: int = 5000
     quarantine_rate_limit: float = 0.20
     require_entities: bool = False
     reanchor_window: int = 40

@@ -41,6 +41,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from . import jsonl
 from .storage import ObjectStore, PreconditionFailed, md5_hex
 
 log = logging.getLogger(__name__)
@@ -226,7 +227,7 @@ class Registry:
         if "kind" not in entry:
             raise ValueError("a history entry needs a 'kind'")
         entry = {"ts": _iso(self.clock()), "run_id": run_id, **entry}
-        line = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8") + b"\n"
+        line = jsonl.dump_line(entry, sort_keys=True, default=str)
         key = self._key(HISTORY)
         for attempt in range(HISTORY_ATTEMPTS):
             got = self.store.get_with_etag(key)
@@ -516,14 +517,7 @@ def _json_bytes(obj: Any) -> bytes:
 
 
 def _parse_history(data: bytes) -> list[dict[str, Any]]:
-    out = []
-    for line in data.decode("utf-8").splitlines():
-        if line.strip():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    return out
+    return [e for e in jsonl.load_lines(data, skip_bad=True) if isinstance(e, dict)]
 
 
 def _same_event(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -10,10 +10,10 @@ Snapshots are cumulative: each one holds every accepted record so far.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from typing import Iterable
 
+from . import jsonl
 from .config import SplitSettings
 from .records import Record, text_hash
 
@@ -46,11 +46,11 @@ def split_records(records: Iterable[Record], settings: SplitSettings) -> dict[st
 
 
 def to_jsonl(records: Iterable[Record]) -> bytes:
-    return "".join(json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode("utf-8")
+    return jsonl.dump_lines((r.to_dict() for r in records), sort_keys=True)
 
 
 def parse_jsonl(data: bytes, *, source: str | None = None) -> list[Record]:
-    return [Record.from_dict(json.loads(line), source=source) for line in data.decode("utf-8").splitlines() if line.strip()]
+    return [Record.from_dict(d, source=source) for d in jsonl.load_lines(data)]
 
 
 def manifest_for(snapshot_id: str, splits: dict[str, list[Record]], files: dict[str, bytes], extra: dict) -> dict:

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import discovery
+from . import discovery, jsonl
 from .config import Settings
 from .records import Record
 from .split import SPLITS, manifest_for, parse_jsonl, split_records, to_jsonl
@@ -98,17 +98,20 @@ def _snapshot_records(store: ObjectStore, snapshot_uri: str) -> dict[str, list[R
     return {s: parse_jsonl(store.get_bytes(f"{key}/{s}.jsonl")) for s in SPLITS}
 
 
-def _snapshot_hashes(store: ObjectStore, snapshot_uri: str) -> set[str]:
-    """Text hashes of every record of a complete snapshot, one split file in memory at a time."""
+def snapshot_keys(store: ObjectStore, snapshot_uri: str) -> tuple[set[str], set[str]]:
+    """(text hashes, record ids) of every record of a complete snapshot, one split file in memory
+    at a time: what a new record must not repeat."""
     from .records import text_hash
 
     key = store.key_of(snapshot_uri).rstrip("/")
-    out: set[str] = set()
+    hashes: set[str] = set()
+    ids: set[str] = set()
     for split in SPLITS:
-        for line in store.get_bytes(f"{key}/{split}.jsonl").splitlines():
-            if line.strip():
-                out.add(text_hash(json.loads(line)["text"]))
-    return out
+        got = store.get_with_etag(f"{key}/{split}.jsonl")
+        for d in jsonl.load_lines(got[0]) if got else ():
+            hashes.add(text_hash(d["text"]))
+            ids.add(str(d["id"]))
+    return hashes, ids
 
 
 def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dict[str, Any]:
@@ -152,26 +155,26 @@ def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dic
             yield f["key"], f["source"], data
 
     known: set[str] = set()
+    known_ids: set[str] = set()
     prev_counts = None
     _, base_uri = _base_snapshot(_latest_snapshot(store), run_id)
     if base_uri:
         prev_counts = _snapshot_manifest(store, base_uri).get("label_counts", {}).get("train")
-        known = _snapshot_hashes(store, base_uri)
+        known, known_ids = snapshot_keys(store, base_uri)
 
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "data_docs"
         outcome = validate_batch(
             incoming(), settings,
-            known_hashes=known, previous_label_counts=prev_counts, docs_dir=docs, run_id=rk,
+            known_hashes=known, known_ids=known_ids, previous_label_counts=prev_counts, docs_dir=docs, run_id=rk,
         )
         vprefix = store.key("validation", rk)
         store.delete_prefix(vprefix + "/")  # a retry's outputs never mix with an earlier attempt's
         if docs.exists():
             store.upload_dir(docs, f"{vprefix}/data_docs")
-        store.put_bytes(f"{vprefix}/audit.jsonl",
-                        "".join(json.dumps(a, sort_keys=True) + "\n" for a in outcome.audit).encode())
+        store.put_bytes(f"{vprefix}/audit.jsonl", jsonl.dump_lines(outcome.audit, sort_keys=True))
     qkey = store.key("quarantine", rk, "quarantine.jsonl")
-    store.put_bytes(qkey, "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in outcome.quarantined).encode())
+    store.put_bytes(qkey, jsonl.dump_lines(outcome.quarantined))
     akey = store.key("runs", rk, "accepted.jsonl")
     store.put_bytes(akey, to_jsonl(outcome.accepted))
     store.put_json(f"{vprefix}/report.json", outcome.report)  # last: the run's validation is complete

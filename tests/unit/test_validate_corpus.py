@@ -77,8 +77,10 @@ def test_accounting_identity_per_file_and_total(outcome):
 
 def test_corpus_covers_every_reason_code(outcome):
     seen = set(outcome.report["quarantined_by_reason"])
-    # no_entities, file_rejected: tests below; incomplete_annotation: tests/unit/test_completeness.py
-    assert seen == set(REASONS) - {"no_entities", "file_rejected", "incomplete_annotation"}
+    # no_entities, file_rejected: tests below; incomplete_annotation: tests/unit/test_completeness.py;
+    # the size caps and duplicate ids: tests/unit/test_hardening.py
+    assert seen == set(REASONS) - {"no_entities", "file_rejected", "incomplete_annotation", "duplicate_id",
+                                   "line_too_long", "too_many_spans", "file_too_large"}
 
 
 def test_outputs_are_canonical_and_consistent(outcome):
@@ -168,7 +170,8 @@ def test_ten_megabyte_line_is_quarantined_and_the_batch_goes_on():
     small = json.dumps({"id": "small", "text": "Amani is nine.", "entities": [{"start": 0, "end": 5, "label": "VICTIM"}]})
     data = (small + "\n" + big + "\n" + small.replace("small", "small2").replace("nine", "ten")).encode()
     out = validate_batch([("incoming/real/big.jsonl", "real", data)], settings("validation.quarantine_rate_limit=0.5"), run_gx=False)
-    assert [q["reasons"] for q in out.quarantined] == [["text_too_long"]]
+    # over validation.max_line_bytes (1 MiB): never parsed (a smaller long text is text_too_long)
+    assert [q["reasons"] for q in out.quarantined] == [["line_too_long"]]
     assert [r.id for r in out.accepted] == ["small", "small2"]
     assert CANARY not in json.dumps(out.report)
 

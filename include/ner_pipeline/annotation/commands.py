@@ -138,7 +138,9 @@ def run_submit(args: argparse.Namespace) -> int:
 # -- export-quarantine ----------------------------------------------------------------------
 
 def _jsonl(data: bytes) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
+    from .. import jsonl
+
+    return jsonl.load_lines(data)
 
 
 def run_export(args: argparse.Namespace) -> int:

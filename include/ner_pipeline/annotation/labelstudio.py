@@ -17,13 +17,13 @@ takes spans from them, only from a submitted (not cancelled) annotation.
 
 from __future__ import annotations
 
-import json
 import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from .. import jsonl
 from ..config import CONFIG_DIR
 from ..records import LABELS
 
@@ -110,7 +110,7 @@ def write_tasks(path: str | os.PathLike[str], tasks: Iterable[dict[str, Any]]) -
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write("[")
         for task in tasks:
-            fh.write(("\n" if n == 0 else ",\n") + json.dumps(task, ensure_ascii=False))
+            fh.write(("\n" if n == 0 else ",\n") + jsonl.dumps(task))
             n += 1
         fh.write("\n]\n")
     tmp.replace(path)
@@ -119,15 +119,7 @@ def write_tasks(path: str | os.PathLike[str], tasks: Iterable[dict[str, Any]]) -
 
 def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) -> int:
     """Records listed apart (unparsed): JSONL, owner-readable only (they may hold text)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
-    return n
+    return jsonl.write_file(path, rows, atomic=False)
 
 
 def apart_path(to: str | os.PathLike[str]) -> Path:

@@ -11,10 +11,12 @@ The window loop is `Predictor.predict_windows_scored`; a test holds the spans eq
 from __future__ import annotations
 
 import bisect
-import json
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from .. import jsonl
+from ..ingest.schema import roundtrip_problem
+from ..jsonl import iter_lines
 from .labelstudio import LabelConfig, make_task
 
 CHUNK = 256  # transcripts per predict call: bounds memory on big inputs
@@ -34,14 +36,15 @@ def read_transcripts(data: bytes) -> tuple[list[Transcript], list[dict[str, Any]
     good: list[Transcript] = []
     bad: list[dict[str, Any]] = []
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    for n, chunk in enumerate(body.split(b"\n"), start=1):
-        if not chunk.strip():
-            continue
-        raw = chunk.rstrip(b"\r").decode("utf-8", "backslashreplace")
+    for n, chunk in iter_lines(body):
+        raw = chunk.decode("utf-8", "backslashreplace")
         try:
-            obj = json.loads(chunk.decode("utf-8"))
+            obj = jsonl.loads(chunk)
         except (UnicodeDecodeError, ValueError, RecursionError):
             bad.append({"line": n, "why": "not a valid UTF-8 JSON line", "raw": raw})
+            continue
+        if (problem := roundtrip_problem(obj, "line")) is not None:
+            bad.append({"line": n, "why": problem, "raw": raw})
             continue
         text = obj.get("text") if isinstance(obj, dict) else None
         if not isinstance(text, str) or not text.strip():

@@ -14,7 +14,6 @@ consumed by a run (state/processed.json), is not validated again and not uploade
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,24 +51,14 @@ def incoming_key(settings: Settings, source: str, sha: str, name: str, data: byt
     return settings.key(prefix, sha + suffix)
 
 
-def known_hashes(store: ObjectStore) -> set[str]:
-    """Text hashes of every record of the latest complete snapshot (what the DAG checks against)."""
-    from ..records import text_hash
-    from ..split import SPLITS
+def known_hashes(store: ObjectStore) -> tuple[set[str], set[str]]:
+    """Text hashes and record ids of the latest complete snapshot (what the DAG checks against)."""
+    from ..stages import snapshot_keys
 
     latest = store.get_json(store.key(LATEST_SNAPSHOT_KEY))
-    if not latest:
-        return set()
-    prefix = store.key_of(latest["uri"]).rstrip("/")
-    out: set[str] = set()
-    for split in SPLITS:
-        got = store.get_with_etag(f"{prefix}/{split}.jsonl")
-        if got is None:
-            continue
-        for line in got[0].decode("utf-8").splitlines():
-            if line.strip():
-                out.add(text_hash(json.loads(line)["text"]))
-    return out
+    if not latest or not latest.get("uri"):
+        return set(), set()
+    return snapshot_keys(store, latest["uri"])
 
 
 def processed(store: ObjectStore) -> dict[str, Any]:
@@ -106,7 +95,8 @@ def submit(files: list[tuple[str, bytes]], source: str, settings: Settings, *, d
     if not todo:
         return results, None
 
-    validator = BatchValidator(settings, known_hashes=known_hashes(store))
+    hashes, ids = known_hashes(store)
+    validator = BatchValidator(settings, known_hashes=hashes, known_ids=ids)
     for res, data in todo:
         entry = validator.add_file(res.path, source, data)
         res.counts = {k: entry[k] for k in ("records_read", "accepted", "repaired", "quarantined", "quarantine_rate")}

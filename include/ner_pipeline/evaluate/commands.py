@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .. import jsonl
 from ..records import Record, Span
 
 log = logging.getLogger(__name__)
@@ -66,20 +67,18 @@ def write_bytes(uri: str, data: bytes, settings: Any) -> None:
 
 
 def parse_records(data: bytes) -> list[Record]:
-    return [Record.from_dict(json.loads(line)) for line in data.decode("utf-8").splitlines() if line.strip()]
+    return [Record.from_dict(d) for d in jsonl.load_lines(data)]
 
 
 def predictions_jsonl(records: list[Record], predictions: list[list[Span]]) -> bytes:
-    lines = (json.dumps({"id": r.id, "entities": [s.to_dict() for s in sorted(p)]}) for r, p in zip(records, predictions))
-    return "".join(line + "\n" for line in lines).encode("utf-8")
+    return jsonl.dump_lines({"id": r.id, "entities": [s.to_dict() for s in sorted(p)]}
+                            for r, p in zip(records, predictions))
 
 
 def parse_predictions(data: bytes) -> dict[str, list[Span]]:
     out: dict[str, list[Span]] = {}
-    for line in data.decode("utf-8").splitlines():
-        if line.strip():
-            d = json.loads(line)
-            out[str(d["id"])] = [Span(int(e["start"]), int(e["end"]), str(e["label"])) for e in d.get("entities", [])]
+    for d in jsonl.load_lines(data):
+        out[str(d["id"])] = [Span(int(e["start"]), int(e["end"]), str(e["label"])) for e in d.get("entities", [])]
     return out
 
 

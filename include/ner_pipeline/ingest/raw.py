@@ -9,6 +9,7 @@ from typing import Any
 INVALID_JSON = "invalid_json"
 INVALID_SCHEMA = "invalid_schema"
 NO_ANNOTATION = "no_annotation"  # Label Studio task without a usable (non-cancelled) annotation
+LINE_TOO_LONG = "line_too_long"  # a line / list element over validation.max_line_bytes: not parsed
 
 
 @dataclass(slots=True)

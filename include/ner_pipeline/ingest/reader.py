@@ -21,8 +21,9 @@ from typing import Any, Iterator
 from .canonical import parse_canonical
 from .labels import LabelMapper
 from .labelstudio import NoAnnotation, is_label_studio_task, parse_label_studio
-from .raw import INVALID_JSON, INVALID_SCHEMA, RawRecord
-from .schema import SchemaError, type_name
+from ..jsonl import iter_lines
+from .raw import INVALID_JSON, INVALID_SCHEMA, LINE_TOO_LONG, RawRecord
+from .schema import SchemaError, roundtrip_problem, type_name
 
 _BOM = b"\xef\xbb\xbf"
 _WS = b" \t\r\n"
@@ -30,19 +31,28 @@ _decoder = json.JSONDecoder()
 
 
 def read_records(name: str, data: bytes, source: str, settings: Any = None, *,
-                 mapper: LabelMapper | None = None) -> Iterator[RawRecord]:
-    """Yield every record of one file, in order. `settings` supplies the label mapping."""
+                 mapper: LabelMapper | None = None, max_line_bytes: int | None = None) -> Iterator[RawRecord]:
+    """Yield every record of one file, in order. `settings` supplies the label mapping and the
+    line size cap (validation.max_line_bytes; `max_line_bytes` overrides it, None: no cap)."""
     if mapper is None:
         mapper = LabelMapper.from_settings(settings) if settings is not None else LabelMapper()
+    if max_line_bytes is None and settings is not None:
+        max_line_bytes = settings.validation.max_line_bytes
+    cap = max_line_bytes or len(data) + 1
     body = data[len(_BOM):] if data.startswith(_BOM) else data
     stripped = body.lstrip(_WS)
-    if stripped.startswith(b"[") and not _first_line_is_a_record(stripped):
-        yield from _read_json_list(name, stripped, source, mapper)
+    if stripped.startswith(b"[") and not _first_line_is_a_record(stripped, cap):
+        yield from _read_json_list(name, stripped, source, mapper, cap)
     else:
-        yield from _read_jsonl(name, body, source, mapper)
+        yield from _read_jsonl(name, body, source, mapper, cap)
 
 
-def _first_line_is_a_record(body: bytes) -> bool:
+def _too_long(name: str, line: int, raw: str, source: str, size: int, cap: int, what: str) -> RawRecord:
+    return RawRecord(name, line, raw, source, "unknown", error=LINE_TOO_LONG,
+                     detail=f"{what} has {size} bytes, limit {cap} (validation.max_line_bytes): not parsed")
+
+
+def _first_line_is_a_record(body: bytes, cap: int) -> bool:
     """JSON Lines whose first line happens to be an array ("[1, 2]" then more lines) is
     JSONL with a bad first record, not a list export: the first line is a complete JSON
     value and more content follows. A one-line list export has nothing after it; a
@@ -50,6 +60,8 @@ def _first_line_is_a_record(body: bytes) -> bool:
     nl = body.find(b"\n")
     if nl < 0 or not body[nl:].strip(_WS):
         return False
+    if nl > cap:
+        return True  # JSONL with an over-long first line: never parsed
     try:
         json.loads(body[:nl])
     except (ValueError, RecursionError):
@@ -57,19 +69,13 @@ def _first_line_is_a_record(body: bytes) -> bool:
     return True
 
 
-def _read_jsonl(name: str, body: bytes, source: str, mapper: LabelMapper) -> Iterator[RawRecord]:
-    pos, line_no, first = 0, 0, True
-    n = len(body)
-    while pos < n:
-        nl = body.find(b"\n", pos)
-        end = n if nl < 0 else nl
-        chunk = body[pos:end]
-        pos = end + 1
-        line_no += 1
-        if not chunk.strip(_WS):
-            continue  # blank lines are layout, not records
-        if chunk.endswith(b"\r"):
-            chunk = chunk[:-1]
+def _read_jsonl(name: str, body: bytes, source: str, mapper: LabelMapper, cap: int) -> Iterator[RawRecord]:
+    first = True
+    for line_no, chunk in iter_lines(body):
+        if len(chunk) > cap:
+            yield _too_long(name, line_no, chunk.decode("utf-8", "backslashreplace"), source, len(chunk), cap, "line")
+            first = False
+            continue
         try:
             line = chunk.decode("utf-8")
         except UnicodeDecodeError:
@@ -81,7 +87,7 @@ def _read_jsonl(name: str, body: bytes, source: str, mapper: LabelMapper) -> Ite
         try:
             obj = json.loads(line)
         except (ValueError, RecursionError) as exc:
-            if first and (single := _single_document(body)) is not None:
+            if first and len(body) <= cap and (single := _single_document(body)) is not None:
                 yield _record(name, 1, single[1], source, single[0], mapper)
                 return
             yield RawRecord(name, line_no, line, source, "unknown", error=INVALID_JSON, detail=_json_error(exc))
@@ -101,7 +107,7 @@ def _single_document(body: bytes) -> tuple[Any, str] | None:
     return (obj, text.strip()) if isinstance(obj, dict) else None
 
 
-def _read_json_list(name: str, body: bytes, source: str, mapper: LabelMapper) -> Iterator[RawRecord]:
+def _read_json_list(name: str, body: bytes, source: str, mapper: LabelMapper, cap: int) -> Iterator[RawRecord]:
     # surrogateescape keeps undecodable bytes addressable; elements holding them are invalid_json.
     s = body.decode("utf-8", "surrogateescape")
     idx, n, i = 1, len(s), 0  # s[0] == "["
@@ -117,7 +123,10 @@ def _read_json_list(name: str, body: bytes, source: str, mapper: LabelMapper) ->
                                 detail=f"JSON list element {i}: {_json_error(exc)}")
             return
         raw = s[idx:end]
-        if _has_bad_bytes(raw):
+        size = len(raw) if len(raw) * 4 <= cap else len(raw.encode("utf-8", "surrogateescape"))
+        if size > cap:
+            yield _too_long(name, i, _printable(raw), source, size, cap, f"JSON list element {i}")
+        elif _has_bad_bytes(raw):
             yield RawRecord(name, i, _printable(raw), source, "unknown", error=INVALID_JSON, detail="element is not valid UTF-8")
         else:
             yield _record(name, i, raw, source, obj, mapper)
@@ -147,16 +156,32 @@ def _record(name: str, line: int, raw: str, file_source: str, obj: Any, mapper: 
     except NoAnnotation as exc:
         text = obj["data"].get("text")
         return RawRecord(name, line, raw, file_source, fmt, id=_best_effort_id(obj, ls),
-                         text=text if isinstance(text, str) else None, error=exc.code,
+                         text=text if isinstance(text, str) and roundtrip_problem(text, "") is None else None,
+                         error=exc.code,
                          detail="no annotation that is not cancelled")
+    # What would not survive being written back (lone surrogates, NaN): invalid_schema, naming
+    # the field, here rather than as a crash of whatever writes the record next.
+    id_field = "data.id" if ls and obj["data"].get("id") not in (None, "") else "id"
+    id_problem = roundtrip_problem(f["id"], id_field)
+    problem = id_problem or _label_problem(f["entities"], ls) or roundtrip_problem(f["meta"], "meta")
+    if problem is not None:
+        rid = f["id"] if id_problem is None else None
+        return RawRecord(name, line, raw, file_source, fmt, id=rid, error=INVALID_SCHEMA, detail=problem)
     # A record that says it is real is real, whatever folder it came through (privacy first).
     source = "real" if "real" in (file_source, f["source"]) else file_source
     return RawRecord(name, line, raw, source, fmt, id=f["id"], text=f["text"], entities=f["entities"], meta=f["meta"])
 
 
+def _label_problem(spans: list[tuple[int, int, str]], ls: bool) -> str | None:
+    for i, (_, _, label) in enumerate(spans):
+        if not label.isascii() and roundtrip_problem(label, "") is not None:
+            return f"{'annotation span' if ls else 'entities'}[{i}].label is not valid Unicode (lone surrogate)"
+    return None
+
+
 def _best_effort_id(obj: dict[str, Any], ls: bool) -> str | None:
     v = obj.get("id")
-    if isinstance(v, bool) or not isinstance(v, (str, int)) or v == "":
+    if isinstance(v, bool) or not isinstance(v, (str, int)) or v == "" or roundtrip_problem(v, "id") is not None:
         return None
     return f"ls-{v}" if ls else str(v)
 

@@ -32,6 +32,30 @@ def require_text(v: Any, where: str) -> str:
     return v
 
 
+def roundtrip_problem(v: Any, where: str) -> str | None:
+    """Where `v` holds something the pipeline's JSONL writer cannot write back as it was read
+    (a lone surrogate in a string or key, a NaN/Infinity), else None. Names fields, never values."""
+    if isinstance(v, str):
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{where} is not valid Unicode (lone surrogate)"
+        return None
+    if isinstance(v, float):
+        return None if v == v and v not in (float("inf"), float("-inf")) else f"{where} is not a finite number"
+    if isinstance(v, dict):
+        for k, item in v.items():
+            if roundtrip_problem(k, f"{where} key") is not None:
+                return f"a key of {where} is not valid Unicode (lone surrogate)"
+            if (p := roundtrip_problem(item, f"{where}.{k}")) is not None:
+                return p
+    elif isinstance(v, list):
+        for i, item in enumerate(v):
+            if (p := roundtrip_problem(item, f"{where}[{i}]")) is not None:
+                return p
+    return None
+
+
 def optional_id(v: Any, where: str) -> str | None:
     if v is None or v == "":
         return None

@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Iterable
 
+from .. import jsonl
 from ..records import Record
 
 
 def dumps(record: Record) -> str:
-    return json.dumps(record.to_dict(), ensure_ascii=False)
+    return jsonl.dumps(record.to_dict())
 
 
 def write_jsonl(records: Iterable[Record], path: str | os.PathLike[str]) -> Path:
     """Write atomically (a reader never sees half a file): temp file in the same folder, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-        for rec in records:
-            f.write(dumps(rec))
-            f.write("\n")
-    os.replace(tmp, path)
-    return path
+    jsonl.write_file(path, (r.to_dict() for r in records), mode=0o644)  # synthetic: no personal data
+    return Path(path)
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> list[Record]:
-    with open(path, encoding="utf-8") as f:
-        return [Record.from_dict(json.loads(line)) for line in f if line.strip()]
+    return [Record.from_dict(d) for d in jsonl.read_file(path)]

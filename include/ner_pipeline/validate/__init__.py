@@ -4,8 +4,8 @@ Importing this package is cheap (no pandas, no great_expectations): those load i
 BatchValidator.finish() only.
 """
 
-from .batch import BatchValidator, ValidationOutcome, validate_batch
+from .batch import BatchValidator, Oversized, ValidationOutcome, validate_batch
 from .checks import check_record
 from .reasons import REASONS, RULES
 
-__all__ = ["BatchValidator", "REASONS", "RULES", "ValidationOutcome", "check_record", "validate_batch"]
+__all__ = ["BatchValidator", "Oversized", "REASONS", "RULES", "ValidationOutcome", "check_record", "validate_batch"]

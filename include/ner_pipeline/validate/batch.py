@@ -57,13 +57,16 @@ class BatchValidator:
     """
 
     def __init__(self, settings: Any, *, known_hashes: Iterable[str] | set[str] = frozenset(),
+                 known_ids: Iterable[str] | set[str] = frozenset(),
                  on_accepted: Callable[[dict[str, Any]], None] | None = None,
                  on_quarantined: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.settings = settings
         self.vs = settings.validation
         self.mapper = LabelMapper.from_settings(settings)
         self.known = known_hashes if isinstance(known_hashes, (set, frozenset)) else set(known_hashes)
+        self.known_ids = known_ids if isinstance(known_ids, (set, frozenset)) else set(known_ids)
         self.claimed: set[str] = set()
+        self.claimed_ids: set[str] = set()  # ids, like text hashes, are claimed by accepted records only
         self.on_accepted = on_accepted or (lambda rec: None)
         self.on_quarantined = on_quarantined or (lambda q: None)
         self.table = SpanTable()
@@ -76,24 +79,35 @@ class BatchValidator:
         self.completeness = CompletenessTally()
         self.completeness_by_file: dict[str, dict[str, Any]] = {}
 
-    def add_file(self, name: str, source: str, data: bytes) -> dict[str, Any]:
+    def add_file(self, name: str, source: str, data: "bytes | Oversized") -> dict[str, Any]:
+        """Validate one file; `data` is its bytes, or Oversized when the caller did not read an
+        object over validation.max_file_bytes (it is rejected as a whole, unread)."""
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+        size = data.size if isinstance(data, Oversized) else len(data)
+        if size > self.vs.max_file_bytes:
+            return self._reject_unread(name, source, size, data.sha256 if isinstance(data, Oversized) else file_sha256(data))
         verdicts = []  # (RawRecord, Checked) in read order
         file_claimed: set[str] = set()
+        file_ids: set[str] = set()
         tally = Tally()
         formats: Counter = Counter()
-        for rr in read_records(name, data, source, mapper=self.mapper):
+        for rr in read_records(name, data, source, mapper=self.mapper, max_line_bytes=self.vs.max_line_bytes):
             c = check_record(rr, self.vs)
             formats[rr.format] += 1
             h = c.text_hash
             if h is not None and (h in self.known or h in self.claimed or h in file_claimed):
                 c.reasons.append(R.DUPLICATE_TEXT)
                 c.details.append("same normalised text as an earlier record or the test set")
+            if rr.error is None and c.id is not None and (c.id in self.known_ids or c.id in self.claimed_ids
+                                                           or c.id in file_ids):
+                c.reasons.append(R.DUPLICATE_ID)
+                c.details.append("id already taken by an earlier accepted record or the dataset snapshot")
             if c.reasons:
                 tally.add_quarantined(c.reasons)
             else:
                 file_claimed.add(h)
+                file_ids.add(c.id)
                 tally.add_accepted(c.repairs)
             verdicts.append((rr, c))
 
@@ -126,6 +140,7 @@ class BatchValidator:
             log.warning(msg)
         else:
             self.claimed |= file_claimed
+            self.claimed_ids |= file_ids
         entry.update(final.as_dict())
         self.total.merge(final)
         self.completeness.merge(comp)
@@ -133,6 +148,18 @@ class BatchValidator:
         self.files.append(entry)
         log.info("validated %s: read %d, accepted %d, repaired %d, quarantined %d%s", name, final.records_read,
                  final.accepted, final.repaired, final.quarantined, " (file rejected)" if rejected else "")
+        return entry
+
+    def _reject_unread(self, name: str, source: str, size: int, sha256: str) -> dict[str, Any]:
+        """A file over the size cap: rejected as a whole without reading a record of it."""
+        msg = (f"{name}: file rejected unread, {size} bytes is over validation.max_file_bytes "
+               f"({self.vs.max_file_bytes}) ({R.FILE_TOO_LARGE})")
+        entry: dict[str, Any] = {"path": name, "source": source, "sha256": sha256, "bytes": size, "formats": {},
+                                 "quarantine_rate": 0.0, "rejected": True, "message": msg, **Tally().as_dict()}
+        self.rejected.append({"path": name, "reasons": {R.FILE_TOO_LARGE: 1}, "message": msg})
+        self.completeness_by_file[name] = CompletenessTally().file_summary()
+        self.files.append(entry)
+        log.warning(msg)
         return entry
 
     def _emit(self, rr: Any, c: Any) -> None:
@@ -167,14 +194,23 @@ class BatchValidator:
         return build_report(self, gx_summary, run_id=run_id, previous_label_counts=previous_label_counts)
 
 
-def validate_batch(files: Iterable[tuple[str, str, bytes]], settings: Any, *,
+@dataclass(frozen=True)
+class Oversized:
+    """Stands for the bytes of an object over validation.max_file_bytes that were never read."""
+
+    size: int
+    sha256: str
+
+
+def validate_batch(files: Iterable[tuple[str, str, "bytes | Oversized"]], settings: Any, *,
                    known_hashes: Iterable[str] | set[str] = frozenset(),
+                   known_ids: Iterable[str] | set[str] = frozenset(),
                    previous_label_counts: dict[str, int] | None = None,
                    docs_dir: Path | None = None, run_id: str = "local", run_gx: bool = True) -> ValidationOutcome:
     """Validate (name, source, data) files in order; see the module docstring."""
     accepted: list[Record] = []
     quarantined: list[dict[str, Any]] = []
-    v = BatchValidator(settings, known_hashes=known_hashes, on_accepted=lambda d: accepted.append(_record(d)),
+    v = BatchValidator(settings, known_hashes=known_hashes, known_ids=known_ids, on_accepted=lambda d: accepted.append(_record(d)),
                        on_quarantined=quarantined.append)
     for name, source, data in files:
         v.add_file(name, source, data)

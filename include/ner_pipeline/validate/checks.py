@@ -56,8 +56,17 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
         fail(R.EMPTY_TEXT, "text is empty or only whitespace")
         out.reasons = list(found)
         return out
+    # Over a size cap: quarantined as it is, never scanned (completeness is quadratic in spans).
+    too_big = False
     if n > vs.max_text_chars:
         fail(R.TEXT_TOO_LONG, f"text has {n} characters, limit {vs.max_text_chars}")
+        too_big = True
+    if len(rr.entities) > vs.max_spans_per_record:
+        fail(R.TOO_MANY_SPANS, f"{len(rr.entities)} spans, limit {vs.max_spans_per_record}")
+        too_big = True
+    if too_big:
+        out.reasons = list(found)
+        return out
 
     # Labels and bounds; exact duplicates (same start, end, label) are dropped.
     seen: set[SpanT] = set()

@@ -62,6 +62,7 @@ def _read_files(paths: list[Path], source: str | None) -> Iterator[tuple[str, st
 
 
 def run(args: argparse.Namespace) -> int:
+    from .. import jsonl
     from ..cli import settings_from
     from .batch import BatchValidator
 
@@ -78,16 +79,14 @@ def run(args: argparse.Namespace) -> int:
 
     for p in (args.out, args.quarantine, args.report):
         p.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as acc, open(args.quarantine, "w", encoding="utf-8") as quar:
-        v = BatchValidator(
-            settings, known_hashes=known,
-            on_accepted=lambda rec: acc.write(json.dumps(rec, ensure_ascii=False) + "\n"),
-            on_quarantined=lambda q: quar.write(json.dumps(q, ensure_ascii=False) + "\n"),
-        )
+    # Both hold transcript text: created readable by their owner only.
+    with jsonl.Writer(args.out) as acc, jsonl.Writer(args.quarantine) as quar:
+        v = BatchValidator(settings, known_hashes=known, on_accepted=acc.write, on_quarantined=quar.write)
         for name, source, data in _read_files(paths, args.source):
             v.add_file(name, source, data)
             del data  # one file in memory at a time
-    report = v.finish(previous_label_counts=previous, docs_dir=args.docs, run_id=args.run_id, run_gx=not args.no_gx)
+    docs = args.docs.resolve() if args.docs else None  # GX wants an absolute folder
+    report = v.finish(previous_label_counts=previous, docs_dir=docs, run_id=args.run_id, run_gx=not args.no_gx)
     write_report(args.report, report)
 
     print(f"validate: read {report['records_read']}, accepted {report['accepted']}, repaired {report['repaired']}, "
