@@ -31,8 +31,9 @@ class Snapshot:
 
 
 def read_jsonl(path: Path) -> list[Record]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [Record.from_dict(json.loads(line)) for line in lines if line.strip()]
+    from .. import jsonl  # the project's one JSONL reader (never str.splitlines())
+
+    return [Record.from_dict(d) for d in jsonl.read_file(path)]
 
 
 def _expected_sha256(manifest: dict[str, Any], name: str) -> str | None:
