@@ -43,9 +43,10 @@ up: $(STAMP)
 	$(BIN)/ner-pipeline store up
 	$(BIN)/ner-pipeline ui
 
+# Stops only what this checkout started (pid files checked against the command line), never by name.
 down:
+	-@test -x $(BIN)/ner-pipeline && $(BIN)/ner-pipeline ui --stop
 	-@test -x $(BIN)/ner-pipeline && $(BIN)/ner-pipeline store down
-	-@pkill -f "airflow (standalone|api-server|scheduler|dag-processor|triggerer)" 2>/dev/null || true
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py

@@ -46,6 +46,14 @@ def _ctx() -> tuple[str, dict]:
     return ctx["run_id"], ctx["params"]
 
 
+def _who() -> str:
+    """Who a registry change is recorded as: the user who triggered the run, else the scheduler."""
+    from airflow.sdk import get_current_context
+
+    dag_run = get_current_context().get("dag_run")
+    return getattr(dag_run, "triggering_user_name", None) or "airflow"
+
+
 def _schedule():
     from airflow.sdk import AssetAny, AssetOrTimeSchedule, CronTriggerTimetable
 
@@ -101,7 +109,7 @@ def ner_retraining():
         return stages.generate_synthetic(_settings(), run_id, n=params["synthetic_count"])
 
     @task(task_display_name="Discover new files", trigger_rule=TriggerRule.NONE_FAILED)
-    def discover(_gen: dict | None) -> dict:
+    def discover() -> dict:
         """List incoming files whose content hash was never consumed."""
         from ner_pipeline import stages
 
@@ -124,7 +132,10 @@ def ner_retraining():
         run_id, _ = _ctx()
         return stages.build_snapshot(_settings(), run_id, validated)
 
-    validated = validate(discover(generate_synthetic()))
+    # An ordering only, no XCom: a skipped generate_synthetic (the default) has none to pull.
+    discovered = discover()
+    generate_synthetic() >> discovered
+    validated = validate(discovered)
     snapshot = build_snapshot(validated)
 
     if SETTINGS.training.backend == "kubernetes":
@@ -185,7 +196,7 @@ def ner_retraining():
         run_id, params = _ctx()
         decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
         return stages.promote(_settings(), run_id, snapshot=snap, train_result=trained, evaluation=evaluation,
-                              decision=decision, dag_id=DAG_ID, reason=params["reason"])
+                              decision=decision, dag_id=DAG_ID, reason=params["reason"], who=_who())
 
     @task(task_display_name="Record rejection")
     def record_rejection(evaluation: dict) -> dict:
@@ -197,7 +208,7 @@ def ner_retraining():
         run_id, params = _ctx()
         decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
         return stages.record_rejection(_settings(), run_id, evaluation=evaluation, decision=decision,
-                                       reason=params["reason"])
+                                       reason=params["reason"], who=_who())
 
     @task(task_display_name="Report", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
     def report(validated: dict, evaluation: dict) -> dict:

@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from .config import Settings
+from .ingest.files import is_input_name
 from .storage import ObjectStore, PreconditionFailed
 
 log = logging.getLogger(__name__)
@@ -44,20 +45,21 @@ def discover(store: ObjectStore, settings: Settings, sources: list[str],
     found: list[dict[str, Any]] = []
     seen_hashes: set[str] = set()
     for source in sources:
-        for obj in store.list(store.key(prefixes[source])):
+        # A prefix is a folder: incoming/real must not also list incoming/real-archive/.
+        for obj in store.list(store.key(prefixes[source]).rstrip("/") + "/"):
             key = obj["Key"]
-            if not key.endswith((".jsonl", ".json")):
+            if not is_input_name(key):
                 continue
-            got = store.get_with_etag(key)
+            got = store.sha256(key)  # streamed: an oversized object costs time, not memory
             if got is None:
                 log.warning("incoming file %s was deleted while listing; skipped", key)
                 continue
-            digest = sha256(got[0])
+            digest, size = got
             mark = consumed.get(digest)
             if (mark is not None and (run_id is None or mark.get("run_id") != run_id)) or digest in seen_hashes:
                 continue
             seen_hashes.add(digest)
-            found.append({"key": key, "source": source, "sha256": digest, "bytes": len(got[0])})
+            found.append({"key": key, "source": source, "sha256": digest, "bytes": size})
     return found
 
 

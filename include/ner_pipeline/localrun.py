@@ -37,6 +37,9 @@ def airflow_env(settings: Settings, store: LocalStore | None = None) -> dict[str
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
         "NO_PROXY": "*",  # macOS/proxy setups: never route 127.0.0.1 through a proxy
+        # `airflow standalone` starts its scheduler, API server, ... as `airflow` from PATH: the
+        # venv's bin first, so `make up` works from a plain shell with no venv activated.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH") or os.defpath]),
     })
     if store is not None:
         env.update(store.credentials())

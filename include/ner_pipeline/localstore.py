@@ -29,6 +29,60 @@ _PORT_OFFSETS = {
 }
 
 
+def process_args(pid: int) -> list[str] | None:
+    """The command line of a running process, None when there is none (or it is a zombie)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:  # no /proc (macOS): ask ps
+        try:
+            out = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, timeout=5)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.split() or None
+    return [a.decode("utf-8", "replace") for a in raw.split(b"\0") if a] or None
+
+
+def owned_pid(pid_file: Path, matches) -> int | None:
+    """The pid in `pid_file` if that process is still the one this checkout started (its command
+    line passes `matches`), else None; a stale pid file (dead, or the pid reused by anything
+    else) is removed. Nothing is ever stopped by name."""
+    try:
+        pid = int(pid_file.read_text())
+    except (OSError, ValueError):
+        return None
+    args = process_args(pid)
+    if args is None or not matches(args):
+        pid_file.unlink(missing_ok=True)
+        return None
+    return pid
+
+
+def stop_group(pid: int, timeout: float = 20.0) -> None:
+    """SIGTERM the process group led by `pid` (a process we started with start_new_session),
+    SIGKILL after `timeout`."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except OSError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            # Reap it if it is our child (else kill(pid, 0) keeps seeing the zombie).
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return
+        except ChildProcessError:
+            pass
+        if process_args(pid) is None:
+            return
+        time.sleep(0.2)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
 def weed_binary() -> str:
     cand = Path(sys.executable).parent / "weed"
     if cand.exists():
@@ -101,13 +155,13 @@ class LocalStore:
                 out[k.strip()] = v.strip()
         return out
 
+    def _is_ours(self, args: list[str]) -> bool:
+        """This store's `weed mini` (its data folder), not whatever now has the pid."""
+        return (bool(args) and Path(args[0]).name == "weed" and "mini" in args
+                and f"-dir={self.data_dir.resolve()}" in args)
+
     def running(self) -> bool:
-        try:
-            pid = int(self.pid_file.read_text())
-            os.kill(pid, 0)
-        except (OSError, ValueError):
-            return False
-        return not port_free(self.port)
+        return owned_pid(self.pid_file, self._is_ours) is not None and not port_free(self.port)
 
     def start(self, timeout: float = 60.0) -> "LocalStore":
         if self.running():
@@ -145,32 +199,11 @@ class LocalStore:
         raise TimeoutError(f"SeaweedFS did not answer on {self.endpoint} within {timeout}s")
 
     def stop(self, timeout: float = 20.0) -> bool:
-        try:
-            pid = int(self.pid_file.read_text())
-        except (OSError, ValueError):
+        """Stop the SeaweedFS this store started (pid file checked against the process's command
+        line: a stale pid is never signalled)."""
+        pid = owned_pid(self.pid_file, self._is_ours)
+        if pid is None:
             return False
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except OSError:
-            self.pid_file.unlink(missing_ok=True)
-            return False
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                # Reap it if it is our child (else kill(pid, 0) keeps seeing the zombie).
-                if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                    break
-            except ChildProcessError:
-                pass
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                break
-            time.sleep(0.2)
-        else:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        stop_group(pid, timeout)
         self.pid_file.unlink(missing_ok=True)
         return True

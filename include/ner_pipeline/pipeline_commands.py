@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ui", help="Airflow (standalone) on 127.0.0.1:8080 with the local store and the plugin")
     add_common(p)
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--stop", action="store_true",
+                   help="stop the Airflow this checkout's `ui` started (its pid file, checked against the command line)")
     p.set_defaults(func=_ui)
 
     p = sub.add_parser("report", help="print a run's summary (default: the last run)")
@@ -121,15 +123,42 @@ def _report(args: argparse.Namespace) -> int:
     return _print_last(settings, args.run)
 
 
+def ui_pid_file():
+    from .localrun import LOCAL
+
+    return LOCAL / "airflow-ui.pid"
+
+
+def is_our_airflow(args: list[str]) -> bool:
+    """`<this venv>/bin/airflow standalone`, as _ui starts it (python <venv>/bin/airflow standalone)."""
+    from pathlib import Path
+
+    ours = str(Path(sys.executable).parent / "airflow")
+    return "standalone" in args and any(a == ours for a in args)
+
+
 def _ui(args: argparse.Namespace) -> int:
     """`make up`: the same environment as `make run`, served by `airflow standalone`."""
-    import os
     import subprocess
     from pathlib import Path
 
     from .cli import settings_from
     from .localrun import airflow_env, ensure_store, migrate_db
+    from .localstore import owned_pid, stop_group
 
+    pid_file = ui_pid_file()
+    if args.stop:
+        pid = owned_pid(pid_file, is_our_airflow)
+        if pid is None:
+            print("Airflow UI: not running (from this checkout)")
+            return 0
+        stop_group(pid)
+        pid_file.unlink(missing_ok=True)
+        print(f"Airflow UI stopped (pid {pid})")
+        return 0
+    if owned_pid(pid_file, is_our_airflow) is not None:
+        print(f"Airflow UI already running from this checkout (pid in {pid_file}); `make down` stops it")
+        return 1
     settings = settings_from(args)
     store = ensure_store(settings)
     env = airflow_env(settings, store)
@@ -138,5 +167,18 @@ def _ui(args: argparse.Namespace) -> int:
     migrate_db(env)
     pw = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     print(f"Airflow UI: http://127.0.0.1:{args.port}  (user admin; password in {pw} once started)")
-    print(f"NER models page: http://127.0.0.1:{args.port}/ner/   Ctrl+C stops Airflow; `make down` stops the store.")
-    return subprocess.call([str(Path(sys.executable).parent / "airflow"), "standalone"], env=env)
+    print(f"NER models page: http://127.0.0.1:{args.port}/ner/   Ctrl+C or `make down` stops Airflow and the store.",
+          flush=True)
+    # Its own process group, its pid in a file: `make down` stops exactly this one, never by name.
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "standalone"], env=env,
+                            start_new_session=True)
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(str(proc.pid))
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        stop_group(proc.pid)
+        return 130
+    finally:
+        if proc.poll() is not None:
+            pid_file.unlink(missing_ok=True)

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import jsonl
+from .safepath import local_path
 from .storage import ObjectStore, PreconditionFailed, md5_hex
 
 log = logging.getLogger(__name__)
@@ -492,7 +493,7 @@ class Registry:
         try:
             prefix = self._vprefix(vid)
             for rel, want in marker["files"].items():
-                path = tmp / rel
+                path = local_path(tmp, rel)  # the marker's names are stored data: never leave tmp
                 path.parent.mkdir(parents=True, exist_ok=True)
                 h, size = hashlib.md5(usedforsecurity=False), 0
                 body = self.store.client.get_object(Bucket=self.store.bucket, Key=prefix + rel)["Body"]
@@ -510,6 +511,19 @@ class Registry:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return dest
+
+
+def resolve_model(spec: str, settings: Any, tmp: str | os.PathLike[str]) -> tuple[Path, str]:
+    """(model folder, model_version) for 'champion', a registry version id, or a local folder
+    (a model folder, or a pulled version holding model/ and _COMPLETE.json); a registry
+    version is pulled (checksums verified) into `tmp`."""
+    path = Path(spec)
+    if path.is_dir():
+        marker = path / COMPLETE_MARKER
+        version = json.loads(marker.read_text())["version"] if marker.is_file() else f"local:{path.resolve().name}"
+        return (path / "model" if (path / "model").is_dir() else path), version
+    dest = Registry(ObjectStore(settings)).pull(spec, Path(tmp) / "version")
+    return dest / "model", json.loads((dest / COMPLETE_MARKER).read_text())["version"]
 
 
 def _json_bytes(obj: Any) -> bytes:

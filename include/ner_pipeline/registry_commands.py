@@ -176,16 +176,6 @@ def _rollback(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_key(run_id: str) -> str:
-    try:  # the DAG's own naming of runs/<run>/ (stages.run_key)
-        from .stages import run_key
-    except ImportError:  # pragma: no cover - stages is part of the package
-        import re
-
-        return re.sub(r"[^A-Za-z0-9_.-]+", "-", run_id).strip("-")
-    return run_key(run_id)
-
-
 def _promote(args: argparse.Namespace) -> int:
     from .registry import ChampionChanged, RegistryError
     from .storage import ObjectStore
@@ -194,7 +184,9 @@ def _promote(args: argparse.Namespace) -> int:
     store: ObjectStore = reg.store
     if args.force and not (args.reason or "").strip():
         return _fail("--force needs --reason")
-    rk = _run_key(args.run)
+    from .stages import run_key
+
+    rk = run_key(args.run)
     staging = args.staging or settings.uri("runs", rk, "train") + "/"
     metrics_uri = args.metrics or settings.uri("runs", rk, "evaluation", "metrics.json")
     blessing_uri = args.blessing or settings.uri("runs", rk, "gate", "blessing.json")

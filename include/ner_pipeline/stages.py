@@ -38,9 +38,29 @@ class StageError(RuntimeError):
     """A stage could not do its job; the message names what and why (never record text)."""
 
 
+_RUN_KEY_SAFE = re.compile(r"[A-Za-z0-9_.-]")
+
+
 def run_key(run_id: str) -> str:
-    """Airflow run ids carry ':' and '+'; object keys and label values should not."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", run_id).strip("-")
+    """The key segment of a run id: [A-Za-z0-9_.-] as they are, every other character as ~XX
+    per UTF-8 byte ('~' itself too), so different run ids never share keys (retrain:1,
+    retrain+1 and retrain-1 stay apart). '', '.' and '..' are refused: they are no segment."""
+    if run_id in ("", ".", ".."):
+        raise ValueError(f"not a usable run id: {run_id!r}")
+    return "".join(ch if _RUN_KEY_SAFE.match(ch) else "".join(f"~{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
+                   for ch in run_id)
+
+
+_RUN_KEY_RE = re.compile(r"(?:[A-Za-z0-9_.-]|~[0-9a-f]{2})+")
+
+
+def run_keys(run_id_or_key: str) -> list[str]:
+    """The key segments a name a person typed may mean: the run id's key first, then the name
+    itself when it already is a run key (`runs/<key>/` pasted from a listing)."""
+    out = [run_key(run_id_or_key)]
+    if _RUN_KEY_RE.fullmatch(run_id_or_key) and run_id_or_key not in out and run_id_or_key not in (".", ".."):
+        out.append(run_id_or_key)
+    return out
 
 
 def _now() -> str:
@@ -124,7 +144,7 @@ def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dic
     run, the file is skipped like discovery would have. Records are checked for duplicates
     against the snapshot this run builds on (see _base_snapshot), so a re-run validates alike.
     """
-    from .validate import validate_batch
+    from .validate import Oversized, validate_batch
 
     store = ObjectStore(settings)
     rk = run_key(run_id)
@@ -134,6 +154,13 @@ def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dic
 
     def incoming():
         for f in discovered["files"]:
+            head = store.head(f["key"])
+            if head is not None and head["ContentLength"] > settings.validation.max_file_bytes:
+                # Over the size cap: never downloaded; rejected as a whole (file_too_large), under
+                # the hash discovery streamed, and marked so no later night reads it again.
+                files.append(f)
+                yield f["key"], f["source"], Oversized(head["ContentLength"], f["sha256"])
+                continue
             got = store.get_with_etag(f["key"])
             if got is None:
                 log.warning("incoming file %s was deleted before validation; skipped (not marked consumed)", f["key"])
@@ -472,7 +499,9 @@ def gate(settings: Settings, run_id: str, evaluation: dict[str, Any], *, dry_run
 # -- 7. promote / record rejection ----------------------------------------------------------
 
 def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_result: dict[str, Any],
-            evaluation: dict[str, Any], decision: dict[str, Any], dag_id: str, reason: str = "") -> dict[str, Any]:
+            evaluation: dict[str, Any], decision: dict[str, Any], dag_id: str, reason: str = "",
+            who: str = "airflow") -> dict[str, Any]:
+    """`who`: recorded in the history and the pointer (the DAG passes the triggering user)."""
     from .modelcard import render
     from .registry import Registry
 
@@ -498,7 +527,7 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
     if decision.get("force_promote") and not decision.get("passed"):
         result = registry.promote(run_id=run_id, staging_uri=staging, blessing=blessing, metrics=metrics,
                                   lineage=lineage, model_card=card(blessing), reason=reason or "forced promotion",
-                                  who="airflow", force=True)
+                                  who=who, force=True)
         result["promoted"] = True
     else:
         # Gate again inside the promotion loop: if another run moved the champion since our
@@ -509,7 +538,7 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
             return _score_version(store, registry, version, snapshot["dataset_uri"])
 
         result = registry.gate_and_promote(run_id=run_id, staging_uri=staging, metrics=metrics, gate=settings.gate,
-                                           rescore=rescore, lineage=lineage, model_card=card, who="airflow")
+                                           rescore=rescore, lineage=lineage, model_card=card, who=who)
     if result.get("promoted"):
         log.info("promoted %s -> %s", result["version"], result["uri"])
         return {k: result[k] for k in ("promoted", "version", "uri", "champion_uri", "already_done") if k in result}
@@ -547,7 +576,7 @@ def _score_version(store: ObjectStore, registry: Any, version: str, dataset_uri:
 
 
 def record_rejection(settings: Settings, run_id: str, *, evaluation: dict[str, Any], decision: dict[str, Any],
-                     reason: str = "") -> dict[str, Any]:
+                     reason: str = "", who: str = "airflow") -> dict[str, Any]:
     from .evaluate.gate import decision_entry
     from .registry import Registry
 
@@ -556,7 +585,7 @@ def record_rejection(settings: Settings, run_id: str, *, evaluation: dict[str, A
     blessing = store.get_json(store.key_of(decision["blessing_uri"]))
     entry = {**decision_entry(blessing), "kind": kind, "run_id": run_id,
              "micro_f1": evaluation.get("micro_f1"), "blessing_uri": decision["blessing_uri"],
-             "champion_version": evaluation.get("champion_version"), "trigger_reason": reason, "who": "airflow"}
+             "champion_version": evaluation.get("champion_version"), "trigger_reason": reason, "who": who}
     Registry(store).record_decision(run_id, entry)
     why = "dry run: promotion skipped" if kind == "dry_run" else "; ".join(decision.get("reasons", []))
     log.info("not promoted: %s", why)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .config import Settings
+from .safepath import local_path
 
 
 class PreconditionFailed(RuntimeError):
@@ -32,6 +33,22 @@ def md5_hex(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
+def local_store_credentials(settings: Settings, environ: Any = None) -> dict[str, str] | None:
+    """After `make run`: the local profile's endpoint is the embedded store, whose keys live in
+    .local/s3.env. Those keys, when the endpoint is that store, the environment holds no AWS
+    keys or profile, no Airflow connection is configured and the file exists; else None."""
+    env = os.environ if environ is None else environ
+    if env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE") or settings.storage.aws_conn_id:
+        return None
+    from .localrun import local_store
+
+    ls = local_store(settings)
+    endpoint = (settings.storage.endpoint_url or "").rstrip("/")
+    if endpoint not in (ls.endpoint, f"http://localhost:{ls.port}") or not ls.env_file.is_file():
+        return None
+    return ls.credentials()
+
+
 def _client_from_settings(settings: Settings):
     import boto3
     from botocore.config import Config
@@ -42,6 +59,11 @@ def _client_from_settings(settings: Settings):
     }
     if settings.storage.endpoint_url:
         kwargs["endpoint_url"] = settings.storage.endpoint_url
+    # The one place credentials are looked up for every command: the local store's own file.
+    local = local_store_credentials(settings)
+    if local:
+        kwargs["aws_access_key_id"] = local.get("AWS_ACCESS_KEY_ID")
+        kwargs["aws_secret_access_key"] = local.get("AWS_SECRET_ACCESS_KEY")
     if settings.storage.aws_conn_id:
         # Only inside a running task: parsing the DAG never looks up a connection.
         from airflow.sdk import BaseHook
@@ -152,6 +174,22 @@ class ObjectStore:
             return default
         return json.loads(got[0])
 
+    def sha256(self, key: str) -> tuple[str, int] | None:
+        """(sha256 hex, size) of an object, read in 1 MiB chunks (memory stays flat); None if missing."""
+        from botocore.exceptions import ClientError
+
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+        h, size = hashlib.sha256(), 0
+        for chunk in body.iter_chunks(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+        return h.hexdigest(), size
+
     def head(self, key: str) -> dict[str, Any] | None:
         from botocore.exceptions import ClientError
 
@@ -227,7 +265,7 @@ class ObjectStore:
             rel = obj["Key"][len(prefix) :]
             if not rel or rel.endswith("/"):
                 continue
-            dest = root / rel
+            dest = local_path(root, rel)  # a key like model/../../x never writes outside root
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(self.get_bytes(obj["Key"]))
             out.append(dest)

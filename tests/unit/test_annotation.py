@@ -327,16 +327,13 @@ def test_preannotate_cli_with_a_model_folder_and_a_pulled_version(tiny_model, tm
 
 
 def test_local_store_credentials_only_for_the_local_endpoint(tmp_path, monkeypatch):
-    from ner_pipeline.annotation.commands import use_local_store_credentials
+    from ner_pipeline.storage import local_store_credentials
 
     data = tmp_path / "seaweedfs"
     (tmp_path / "s3.env").write_text("AWS_ACCESS_KEY_ID=local-k\nAWS_SECRET_ACCESS_KEY=local-s\n")
     local = load_settings("local", environ={}, overrides=[f"local_store.data_dir={data}", "local_store.port=18333",
                                                           "storage.endpoint_url=http://127.0.0.1:18333"])
-    env: dict[str, str] = {}
-    assert use_local_store_credentials(local, env) and env["AWS_ACCESS_KEY_ID"] == "local-k"
-    env = {"AWS_ACCESS_KEY_ID": "mine"}
-    assert not use_local_store_credentials(local, env) and env == {"AWS_ACCESS_KEY_ID": "mine"}
+    assert local_store_credentials(local, {})["AWS_ACCESS_KEY_ID"] == "local-k"
+    assert local_store_credentials(local, {"AWS_ACCESS_KEY_ID": "mine"}) is None
     remote = local.model_copy(update={"storage": local.storage.model_copy(update={"endpoint_url": "https://s3.example"})})
-    env = {}
-    assert not use_local_store_credentials(remote, env) and env == {}
+    assert local_store_credentials(remote, {}) is None

@@ -157,3 +157,75 @@ def test_duplicate_ids_are_quarantined_canonical_label_studio_and_snapshot():
     assert sorted(r.id for r in out.accepted) == ["bad-first", "ls-2", "same"]  # a quarantined record claims no id
     out = validate_batch([("incoming/real/n.jsonl", "real", a.encode())], s, known_ids={"same"}, run_gx=False)
     assert [q["reasons"] for q in out.quarantined] == [["duplicate_id"]]
+
+
+# -- 6. run keys ---------------------------------------------------------------------------------
+
+def test_run_keys_are_injective_and_refuse_dot_segments():
+    from ner_pipeline.stages import run_key
+
+    ids = ["retrain:1", "retrain+1", "retrain-1", "retrain~3a1", "retrain_1", "manual__2026-01-01T00:00:00+00:00"]
+    keys = [run_key(i) for i in ids]
+    assert len(set(keys)) == len(ids) and all(k.replace("~", "").replace("_", "").replace("-", "").replace(".", "").isalnum()
+                                              for k in keys)
+    for bad in ("", ".", ".."):
+        with pytest.raises(ValueError):
+            run_key(bad)
+    assert run_key("a/../b") == "a~2f..~2fb"  # one segment, never a path
+
+
+# -- 3. safe key-to-path ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rel", ["../x", "model/../../x", "/etc/passwd", "a//b", "./a", "a\\..\\b", "a/\x00"])
+def test_local_path_refuses_keys_that_leave_the_folder(tmp_path, rel):
+    from ner_pipeline.safepath import UnsafeKey, local_path
+
+    with pytest.raises(UnsafeKey):
+        local_path(tmp_path, rel)
+    assert local_path(tmp_path, "model/config.json") == tmp_path.resolve() / "model" / "config.json"
+
+
+# -- 8. stop only what this checkout started -------------------------------------------------------
+
+def test_no_kill_by_name_anywhere():
+    repo = Path(__file__).resolve().parents[2]
+    for path in [repo / "Makefile", *(repo / "include").rglob("*.py")]:
+        text = path.read_text()
+        assert "pkill" not in text and "killall" not in text, path
+
+
+def test_stale_pid_files_never_signal_another_process(tmp_path):
+    import subprocess
+    import sys
+
+    from ner_pipeline.localstore import LocalStore
+    from ner_pipeline.pipeline_commands import is_our_airflow
+    from ner_pipeline.localstore import owned_pid
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
+    try:
+        store = LocalStore(tmp_path / "seaweedfs", port=18433)
+        store.data_dir.mkdir()
+        store.pid_file.write_text(str(other.pid))  # a stale pid, now someone else's process
+        assert not store.running() and store.stop() is False
+        assert other.poll() is None and not store.pid_file.exists()  # not signalled; stale file removed
+        ui_pid = tmp_path / "airflow-ui.pid"
+        ui_pid.write_text(str(other.pid))
+        assert owned_pid(ui_pid, is_our_airflow) is None and other.poll() is None
+        fake = tmp_path / "bin" / "airflow"
+        assert is_our_airflow([sys.executable, str(Path(sys.executable).parent / "airflow"), "standalone"])
+        assert not is_our_airflow([sys.executable, str(fake), "standalone"])  # another checkout's
+    finally:
+        other.kill()
+        other.wait()
+
+
+# -- 9. make up: the venv's airflow is found with the venv not on PATH -----------------------------
+
+def test_airflow_env_puts_this_venv_first_on_path():
+    import sys
+
+    from ner_pipeline.localrun import airflow_env
+
+    env = airflow_env(settings())
+    assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)

@@ -27,9 +27,10 @@ GOLD = Record("a", TEXT, [sp(TEXT, "Hassani", "NAME"), sp(TEXT, "Kondoa, Dodoma"
 
 def test_perfect_and_partial_predictions():
     perfect = score([GOLD], [list(GOLD.entities)])
-    assert perfect["micro"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 5}
+    assert perfect["micro"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 5, "tp": 5, "fp": 0, "fn": 0}
     assert set(perfect["per_label"]) == set(LABELS)
-    assert perfect["per_label"]["PHONE_NUMBER"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+    assert perfect["per_label"]["PHONE_NUMBER"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0,
+                                                    "tp": 0, "fp": 0, "fn": 0}
     assert perfect["n_records"] == 1 and perfect["by_source"]["synthetic"]["n_records"] == 1
 
     # "Kondoa" alone is a boundary error (strict: wrong), "Rehema" as NAME is a label error
@@ -40,6 +41,13 @@ def test_perfect_and_partial_predictions():
     assert m["per_label"]["LOCATION"]["f1"] == 0.0 and m["per_label"]["LOCATION"]["support"] == 1
     assert m["per_label"]["NAME"]["precision"] == pytest.approx(0.5) and m["per_label"]["NAME"]["recall"] == 1.0
     assert json.loads(json.dumps(m)) == m  # plain JSON types (no numpy)
+    # issue 15 item 12: counts per label and in micro, a macro average, per_entity beside per_label
+    assert {k: m["micro"][k] for k in ("tp", "fp", "fn")} == {"tp": 3, "fp": 2, "fn": 2}
+    assert {k: m["per_label"]["NAME"][k] for k in ("tp", "fp", "fn")} == {"tp": 1, "fp": 1, "fn": 0}
+    assert {k: m["per_label"]["LOCATION"][k] for k in ("tp", "fp", "fn")} == {"tp": 0, "fp": 1, "fn": 1}
+    assert m["per_entity"] == m["per_label"]
+    f1s = {"NAME": 2 / 3, "LOCATION": 0.0, "GENDER": 1.0, "VICTIM": 0.0, "AGE": 1.0}
+    assert m["macro"]["f1"] == pytest.approx(sum(f1s.values()) / 5) and sorted(m["macro"]["labels"]) == sorted(f1s)
 
 
 def test_by_source_and_empty_cases():

@@ -14,8 +14,6 @@ Exit status: 0 done, 1 submit refused a file, 2 input or object store problem.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -67,27 +65,10 @@ def _err(cmd: str, msg: str) -> int:
     return 2
 
 
-def use_local_store_credentials(settings: Any, environ: Any = os.environ) -> bool:
-    """After `make run`: the local profile's endpoint is the embedded store, whose credentials
-    live in .local/s3.env. Used only when the environment has none and the file exists."""
-    if environ.get("AWS_ACCESS_KEY_ID") or settings.storage.aws_conn_id:
-        return False
-    from ..localrun import local_store
-
-    ls = local_store(settings)
-    endpoint = (settings.storage.endpoint_url or "").rstrip("/")
-    if endpoint not in (ls.endpoint, f"http://localhost:{ls.port}") or not ls.env_file.is_file():
-        return False
-    environ.update(ls.credentials())
-    return True
-
-
 def _settings(args: argparse.Namespace) -> Any:
     from ..cli import settings_from
 
-    settings = settings_from(args)
-    use_local_store_credentials(settings)
-    return settings
+    return settings_from(args)  # credentials: storage.py (the local store's file after `make run`)
 
 
 def _store_problem(exc: Exception, settings: Any) -> str | None:
@@ -211,25 +192,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 # -- preannotate ----------------------------------------------------------------------------
 
-def resolve_model(spec: str, settings: Any, tmp: str) -> tuple[Path, str]:
-    """(model folder, model_version) for 'champion', a registry version id, or a local folder
-    (a model folder, or a pulled version holding model/ and _COMPLETE.json)."""
-    from ..registry import COMPLETE_MARKER
-
-    path = Path(spec)
-    if path.is_dir():
-        marker = path / COMPLETE_MARKER
-        version = json.loads(marker.read_text())["version"] if marker.is_file() else f"local:{path.resolve().name}"
-        return (path / "model" if (path / "model").is_dir() else path), version
-    from ..registry import Registry
-    from ..storage import ObjectStore
-
-    dest = Registry(ObjectStore(settings)).pull(spec, Path(tmp) / "version")
-    return dest / "model", json.loads((dest / COMPLETE_MARKER).read_text())["version"]
-
-
 def run_preannotate(args: argparse.Namespace) -> int:
-    from ..registry import RegistryError
+    from ..registry import RegistryError, resolve_model
     from .labelstudio import LabelConfig, apart_path, write_jsonl, write_tasks
     from .preannotate import preannotate, read_transcripts
 

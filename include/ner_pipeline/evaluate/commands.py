@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("predict", help="predict entity spans for canonical JSONL records")
     add_common(p)
-    p.add_argument("--model", required=True, help="model folder or s3:// prefix (a run's or version's model/)")
+    p.add_argument("--model", required=True,
+                   help="'champion', a registry version id, a model folder or an s3:// prefix (a run's model/)")
     p.add_argument("--input", required=True, help="records JSONL (local or s3://)")
     p.add_argument("--out", required=True, help="predictions JSONL: {id, entities} per line")
     p.add_argument("--batch-size", type=int, default=None, help="windows per batch (default training.eval_batch_size)")
@@ -96,6 +97,14 @@ def run_predict(args: argparse.Namespace) -> int:
             from ..storage import fetch
 
             model_dir = str(fetch(model_dir, tmp, settings))
+        else:  # 'champion', a version id (pulled, checksums verified) or a local folder
+            from ..registry import RegistryError, resolve_model
+
+            try:
+                model_dir = str(resolve_model(model_dir, settings, tmp)[0])
+            except (RegistryError, FileExistsError) as exc:
+                print(f"predict: {exc}", file=sys.stderr)
+                return 2
         predictor = Predictor.load(model_dir, batch_size=args.batch_size or settings.training.eval_batch_size)
         predictions = predictor.predict([r.text for r in records])
     write_bytes(args.out, predictions_jsonl(records, predictions), settings)

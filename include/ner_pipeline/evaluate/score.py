@@ -27,36 +27,62 @@ def word_tag_sequences(records: Sequence[Record], predicted: Sequence[Sequence[S
     return y_true, y_pred
 
 
-def _row(d: dict[str, Any]) -> dict[str, Any]:
+def _row(d: dict[str, Any], counts: tuple[int, int, int] = (0, 0, 0)) -> dict[str, Any]:
+    tp, fp, fn = counts
     return {"precision": float(d["precision"]), "recall": float(d["recall"]),
-            "f1": float(d["f1-score"]), "support": int(d["support"])}
+            "f1": float(d["f1-score"]), "support": int(d["support"]), "tp": tp, "fp": fp, "fn": fn}
 
 
-def _report(y_true: list[list[str]], y_pred: list[list[str]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+def _counts(y_true: list[list[str]], y_pred: list[list[str]]) -> dict[str, tuple[int, int, int]]:
+    """(tp, fp, fn) per label: entities as (sequence, label, start, end), strict IOB2 like the scores."""
+    from seqeval.scheme import IOB2, Entities
+
+    gold = {e.to_tuple() for seq in Entities(y_true, IOB2).entities for e in seq}
+    pred = {e.to_tuple() for seq in Entities(y_pred, IOB2).entities for e in seq}
+    out = {}
+    for lab in LABELS:
+        g = {e for e in gold if e[1] == lab}
+        p = {e for e in pred if e[1] == lab}
+        out[lab] = (len(g & p), len(p - g), len(g - p))
+    return out
+
+
+def _report(y_true: list[list[str]], y_pred: list[list[str]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, Any]]:
+    """(micro, per label, macro); every row has precision/recall/f1/support and tp/fp/fn."""
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2
 
     if not any(t != "O" for seq in y_true + y_pred for t in seq):
-        return dict(_EMPTY), {lab: dict(_EMPTY) for lab in LABELS}
+        return dict(_EMPTY, tp=0, fp=0, fn=0), {lab: dict(_EMPTY, tp=0, fp=0, fn=0) for lab in LABELS}, \
+            dict(_EMPTY, labels=[])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # empty-slice warnings of the macro average
         rep = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
-    per_label = {lab: _row(rep[lab]) if lab in rep else dict(_EMPTY) for lab in LABELS}
-    return _row(rep["micro avg"]), per_label
+    counts = _counts(y_true, y_pred)
+    per_label = {lab: _row(rep[lab], counts[lab]) if lab in rep else dict(_EMPTY, tp=0, fp=0, fn=0) for lab in LABELS}
+    total = tuple(sum(c[i] for c in counts.values()) for i in range(3))
+    # macro: the unweighted mean over the labels that occur in gold or predictions (seqeval's)
+    macro = {k: float(rep["macro avg"][src]) for k, src in (("precision", "precision"), ("recall", "recall"),
+                                                              ("f1", "f1-score"))}
+    macro.update(support=int(rep["macro avg"]["support"]), labels=[lab for lab in LABELS if lab in rep])
+    return _row(rep["micro avg"], total), per_label, macro
 
 
 def score(gold: Sequence[Record], predicted: Sequence[Sequence[Span]]) -> dict[str, Any]:
     """Metrics of `predicted` (one span list per gold record, same order) against `gold`."""
     y_true, y_pred = word_tag_sequences(gold, predicted)
-    micro, per_label = _report(y_true, y_pred)
+    micro, per_label, macro = _report(y_true, y_pred)
     groups: dict[str, list[int]] = defaultdict(list)
     for i, rec in enumerate(gold):
         groups[rec.source].append(i)
     by_source = {}
     for source, idx in sorted(groups.items()):
-        s_micro, s_labels = _report([y_true[i] for i in idx], [y_pred[i] for i in idx])
-        by_source[source] = {"micro": s_micro, "per_label": s_labels, "n_records": len(idx)}
-    return {"micro": micro, "per_label": per_label, "by_source": by_source, "n_records": len(gold)}
+        s_micro, s_labels, s_macro = _report([y_true[i] for i in idx], [y_pred[i] for i in idx])
+        by_source[source] = {"micro": s_micro, "macro": s_macro, "per_label": s_labels, "per_entity": s_labels,
+                             "n_records": len(idx)}
+    # per_entity: the name the trainer issue gave; per_label: the name the gate, UI and reports read.
+    return {"micro": micro, "macro": macro, "per_label": per_label, "per_entity": per_label, "by_source": by_source,
+            "n_records": len(gold)}
 
 
 def format_metrics_table(metrics: dict[str, Any], champion_metrics: dict[str, Any] | None = None) -> str:

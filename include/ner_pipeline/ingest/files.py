@@ -6,6 +6,12 @@ import hashlib
 import re
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
+# What discovery picks up in incoming/ and the validate CLI reads from a folder (any case).
+INPUT_SUFFIXES = (".jsonl", ".json", ".ndjson")
+
+
+def is_input_name(name: str) -> bool:
+    return name.lower().endswith(INPUT_SUFFIXES)
 
 
 def file_sha256(data: bytes) -> str:

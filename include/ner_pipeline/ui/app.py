@@ -29,11 +29,13 @@ except ImportError:  # pragma: no cover
 
 PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
             "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
-# Stored GX Data Docs (written by the pipeline's own GX run) need inline and CDN scripts, and their
-# own static files with the session cookie, so no sandbox; but their scripts may not call any
-# URL (connect-src 'none': no use of the Airflow session through fetch/XHR) nor post forms.
-DATA_DOCS_CSP = ("default-src 'self' https: data:; script-src 'self' 'unsafe-inline' 'unsafe-eval' https:; "
-                 "style-src 'self' 'unsafe-inline' https:; connect-src 'none'; form-action 'none'; "
+# Stored GX Data Docs (written by the pipeline's own GX run) are served from the bucket with their
+# own static files (which need the session cookie, so no sandbox). No third-party code runs in the
+# Airflow origin: their CDN scripts and styles (jQuery, Bootstrap, Vega) are refused by the browser
+# ('self' only; the pages' tables are static HTML and stay readable without them), and their own
+# scripts may not call any URL (connect-src 'none') nor post forms.
+DATA_DOCS_CSP = ("default-src 'self' data:; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                 "img-src 'self' data:; font-src 'self' data:; connect-src 'none'; form-action 'none'; "
                  "frame-ancestors 'self'; base-uri 'self'")
 
 

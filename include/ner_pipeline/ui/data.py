@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..registry import CHAMPION, HISTORY, PROMOTION_KINDS, ROOT, VERSIONS, Registry, RegistryError
-from ..stages import run_key
+from ..stages import run_keys
 from ..storage import ObjectStore
 
 # -- where things are (relative to settings.storage.prefix) ------------------------------
@@ -58,8 +58,8 @@ def check_id(value: str) -> str:
 
 
 def check_run_id(value: str) -> str:
-    """A run id is mapped to a key segment by run_key(), which keeps only [A-Za-z0-9_.-]."""
-    if not 0 < len(value) <= 250 or not value.isprintable() or not run_key(value).strip("."):
+    """A run id is mapped to one key segment by run_key() (injective; '.' and '..' refused)."""
+    if not 0 < len(value) <= 250 or not value.isprintable() or value in (".", ".."):
         raise NotFound(value)
     return value
 
@@ -113,11 +113,12 @@ class RegistryReader:
         return None if data is None else data.decode("utf-8", "replace")
 
     def _first(self, candidates: list[str], run_id: str, *, text: bool = False) -> tuple[str | None, Any]:
-        for tmpl in candidates:
-            rel = tmpl.format(run=run_key(run_id))
-            value = self._text(rel) if text else self._json(rel)
-            if value is not None:
-                return rel, value
+        for rk in run_keys(run_id):
+            for tmpl in candidates:
+                rel = tmpl.format(run=rk)
+                value = self._text(rel) if text else self._json(rel)
+                if value is not None:
+                    return rel, value
         return None, None
 
     # -- registry (through registry.Registry) ----------------------------------
@@ -184,10 +185,11 @@ class RegistryReader:
 
     def data_docs_root(self, run_id: str) -> str | None:
         check_run_id(run_id)
-        for tmpl in DATA_DOCS:
-            rel = tmpl.format(run=run_key(run_id))
-            if self.store.exists(self._key(rel + "index.html")):
-                return rel
+        for rk in run_keys(run_id):
+            for tmpl in DATA_DOCS:
+                rel = tmpl.format(run=rk)
+                if self.store.exists(self._key(rel + "index.html")):
+                    return rel
         return None
 
     def data_docs_file(self, run_id: str, path: str) -> tuple[bytes, str]:

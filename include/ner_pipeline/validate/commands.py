@@ -16,9 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..ingest.files import is_input_name
+
 log = logging.getLogger(__name__)
 
-_INPUT_SUFFIXES = (".jsonl", ".json", ".ndjson")
 
 
 def register(subparsers: Any) -> None:
@@ -48,7 +49,7 @@ def expand_inputs(inputs: list[str]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _INPUT_SUFFIXES)
+            out += sorted(p for p in path.rglob("*") if p.is_file() and is_input_name(p.name))
         else:
             out.append(path)
     return out
