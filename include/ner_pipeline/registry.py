@@ -212,6 +212,41 @@ class Registry:
             return self.store.get_json(key)["version"]
         return vid
 
+    def _next_version_id(self, run_id: str, current: str) -> str:
+        """A new attempt's version id for this run (`<timestamp>Z-<hash>-a<n>`), recorded in the
+        run map by a conditional write so every later call returns it."""
+        key = self._key(RUNS, run_hash(run_id)[:32] + ".json")
+        got = self.store.get_with_etag(key)
+        entry, etag = (json.loads(got[0]), got[1]) if got else ({"run_id": run_id, "version": current}, None)
+        if entry.get("version") != current:  # another attempt moved it already
+            return entry["version"]
+        earlier = list(entry.get("earlier") or []) + [current]
+        now = self.clock()
+        vid = f"v{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{run_hash(run_id)[:8]}-a{len(earlier) + 1}"
+        new = {"run_id": run_id, "version": vid, "created_at": _iso(now), "earlier": earlier}
+        try:
+            self.store.put_json(key, new, if_match=etag) if etag else self.store.put_json(key, new, if_none_match=True)
+        except PreconditionFailed:
+            return self.store.get_json(key)["version"]
+        log.warning("version %s of run %s holds other weights than this attempt's staging: this attempt is %s",
+                    current, run_id, vid)
+        return vid
+
+    def _holds_staging(self, vid: str, staging_uri: str) -> bool:
+        """True when the complete version `vid` was copied from exactly these staging files
+        (size + MD5 of each, under the names the registry gives them)."""
+        marker = self.marker(vid) or {}
+        recorded = {k: v for k, v in (marker.get("files") or {}).items() if k not in GENERATED}
+        skey = self.store.key_of(staging_uri).rstrip("/") + "/"
+        now: dict[str, Any] = {}
+        for obj in self.store.list(skey):
+            rel = obj["Key"][len(skey):]
+            dst = STAGING_RENAMES.get(rel, rel)
+            if not rel or rel.endswith("/") or rel == STAGING_MARKER or dst in GENERATED:
+                continue
+            now[dst] = self._checksum(obj["Key"])
+        return now == recorded
+
     def version_for_run(self, run_id: str) -> str | None:
         got = self.store.get_json(self._key(RUNS, run_hash(run_id)[:32] + ".json"))
         return got["version"] if got else None
@@ -269,10 +304,17 @@ class Registry:
             raise RegistryError("a forced promotion needs a reason")
         kind = "forced_promotion" if forced else "promotion"
         vid = self.new_version_id(run_id)
-        uri = self.version_uri(vid)
         champ, etag = self.champion_with_etag()
         current = champ.get("version") if champ else None
         complete = self.marker(vid) is not None
+        if complete and current != vid and vid not in self._ever_champion(self.history()) \
+                and not self._holds_staging(vid, staging_uri):
+            # The run's version is complete but never served (crash before the pointer moved, or
+            # a lost race) and this attempt trained other weights: a version id never names two
+            # models, so this attempt gets its own.
+            vid = self._next_version_id(run_id, vid)
+            complete = False
+        uri = self.version_uri(vid)
 
         if complete and (current == vid or vid in self._ever_champion(self.history())):
             # Done before: at most the history line is missing (crash right after the pointer moved).

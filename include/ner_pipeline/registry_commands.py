@@ -59,6 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--staging", help="trainer output URI (default: runs/<run>/train/)")
     p.add_argument("--metrics", help="test metrics URI (default: runs/<run>/evaluation/metrics.json)")
     p.add_argument("--blessing", help="gate blessing URI (default: runs/<run>/gate/blessing.json)")
+    p.add_argument("--model-files", help="what evaluate scored, file by file (default: "
+                                         "runs/<run>/evaluation/model_files.json); staging must match it")
     p.set_defaults(func=_promote)
 
 
@@ -201,6 +203,16 @@ def _promote(args: argparse.Namespace) -> int:
                     "reasons": [f"no gate decision found at {blessing_uri}"]}
     if not blessing.get("passed") and not args.force:
         return _fail("the gate rejected this run: " + "; ".join(blessing.get("reasons", [])) + " (use --force --reason)")
+    # The model promoted is the one evaluate scored, file for file (size + MD5), as in the DAG;
+    # only --force goes on when no record of the evaluated files exists.
+    from .stages import StageError, _check_staging_is_evaluated
+
+    files_uri = args.model_files or settings.uri("runs", rk, "evaluation", "model_files.json")
+    if not args.force or store.exists(store.key_of(files_uri)):
+        try:
+            _check_staging_is_evaluated(store, staging, {"model_files_uri": files_uri})
+        except StageError as exc:
+            return _fail(str(exc))
     try:
         out = reg.promote(run_id=args.run, staging_uri=staging, blessing=blessing, metrics=metrics,
                           lineage=_lineage(store, staging, args.run),

@@ -101,7 +101,14 @@ def discover(settings: Settings, run_id: str, sources: list[str]) -> dict[str, A
 # -- 2. validate ----------------------------------------------------------------------------
 
 def _latest_snapshot(store: ObjectStore) -> dict[str, Any] | None:
-    return store.get_json(store.key(LATEST_SNAPSHOT_KEY))
+    latest = store.get_json(store.key(LATEST_SNAPSHOT_KEY))
+    return latest if latest and latest.get("snapshot_id") else None  # {"snapshot_id": None}: no snapshot
+
+
+# What datasets/latest.json says when it names no snapshot. It is written (conditionally), never
+# deleted: S3 has no conditional delete everywhere, and an unconditional one could remove a
+# pointer another run had just published.
+NO_SNAPSHOT = {"snapshot_id": None, "uri": None, "run_id": None, "previous_snapshot": None, "previous_uri": None}
 
 
 def _snapshot_manifest(store: ObjectStore, snapshot_uri: str) -> dict[str, Any]:
@@ -269,6 +276,8 @@ def build_snapshot(settings: Settings, run_id: str, validated: dict[str, Any]) -
     latest_key = store.key(LATEST_SNAPSHOT_KEY)
     got = store.get_with_etag(latest_key)
     latest, latest_etag = (json.loads(got[0]), got[1]) if got else (None, None)
+    if latest is not None and not latest.get("snapshot_id"):
+        latest = None  # NO_SNAPSHOT: no snapshot yet, but the ETag still guards the next write
     new = parse_jsonl(store.get_bytes(store.key_of(validated["accepted_uri"])))
     base_id, base_uri = _base_snapshot(latest, run_id)
     previous = [r for recs in _snapshot_records(store, base_uri).values() for r in recs] if base_uri else []
@@ -287,11 +296,7 @@ def build_snapshot(settings: Settings, run_id: str, validated: dict[str, Any]) -
             # to the base snapshot first, so the pointer never names a half-written snapshot.
             restored = _snapshot_pointer(store, base_id) if base_id else None
             try:
-                if restored:
-                    latest_etag = store.put_json(latest_key, restored, if_match=latest_etag)
-                else:
-                    store.client.delete_object(Bucket=store.bucket, Key=latest_key)
-                    latest_etag = None
+                latest_etag = store.put_json(latest_key, restored or NO_SNAPSHOT, if_match=latest_etag)
             except PreconditionFailed as exc:
                 raise StageError(f"{store.uri(latest_key)} changed while snapshot {snapshot_id} was rebuilt "
                                  "(another run?); a retry builds on the current snapshot") from exc

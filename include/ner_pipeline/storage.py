@@ -22,6 +22,15 @@ class PreconditionFailed(RuntimeError):
     """A conditional write lost: the object changed (or appeared) under us."""
 
 
+class ConditionalWritesIgnored(RuntimeError):
+    """The S3 server accepts If-Match / If-None-Match and ignores them: every pointer there
+    would be last-writer-wins, so the registry and the dataset pointer refuse to run on it."""
+
+
+PROBE_PREFIX = "state/conditional-write-probe/"
+_PROBED: set[tuple[str, str]] = set()  # (endpoint, bucket) whose conditional writes were checked
+
+
 def parse_s3_uri(uri: str) -> tuple[str, str]:
     if not uri.startswith("s3://"):
         raise ValueError(f"not an s3:// URI: {uri!r}")
@@ -133,6 +142,8 @@ class ObjectStore:
         """Write an object; with if_match/if_none_match the write is conditional. Returns the ETag."""
         from botocore.exceptions import ClientError
 
+        if (if_match or if_none_match) and (self._where(), self.bucket) not in _PROBED:
+            self.check_conditional_writes()
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Body": data, "ContentType": content_type}
         kwargs.update(self._sse())
         if if_match:
@@ -146,6 +157,40 @@ class ObjectStore:
             if code in ("PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
                 raise PreconditionFailed(f"conditional write to {self.uri(key)} failed ({code})") from exc
             raise
+
+    def _where(self) -> str:
+        return self.settings.storage.endpoint_url or f"AWS S3 ({self.settings.storage.region})"
+
+    def check_conditional_writes(self) -> None:
+        """Once per process and store, before the first conditional write: a probe object is
+        written, then overwritten with If-None-Match: * and with If-Match on a wrong ETag; both
+        must be refused (412). A server that takes either raises ConditionalWritesIgnored."""
+        import uuid
+
+        from botocore.exceptions import ClientError
+
+        key = self.key(PROBE_PREFIX + uuid.uuid4().hex)
+        base = {"Bucket": self.bucket, "Key": key, "ContentType": "text/plain", **self._sse()}
+        self.client.put_object(Body=b"probe", **base)
+        ignored = []
+        try:
+            for header, value in (("IfNoneMatch", "*"), ("IfMatch", '"00000000000000000000000000000000"')):
+                try:
+                    self.client.put_object(Body=b"probe-overwrite", **{header: value}, **base)
+                    ignored.append(header)
+                except ClientError as exc:
+                    code = exc.response.get("Error", {}).get("Code", "")
+                    if code not in ("PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
+                        raise
+        finally:
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+        if ignored:
+            raise ConditionalWritesIgnored(
+                f"the object store at {self._where()} (bucket {self.bucket}) ignores conditional writes "
+                f"({', '.join(ignored)} took effect instead of failing with 412): champion.json, datasets/latest.json "
+                "and state/processed.json would be last-writer-wins there, so the registry and the pipeline refuse "
+                "to run on it; use a store that honours If-Match / If-None-Match (AWS S3, SeaweedFS, MinIO >= 2024)")
+        _PROBED.add((self._where(), self.bucket))
 
     def put_json(self, key: str, obj: Any, **kw: Any) -> str:
         data = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")

@@ -347,3 +347,25 @@ def test_cli(store, s3_settings, capsys, tmp_path, monkeypatch):
     assert main(["registry", "history", *sets]) == 0
     assert "rollback" in capsys.readouterr().out
     assert main(["registry", "show", "nope", *sets]) == 2
+
+
+def test_a_version_id_never_names_two_models(store):
+    """Issue 15 item 2: a run's version is complete but never champion (crash before the pointer
+    moved); the cleared and re-run DAG run trains other weights: the pointer must name those."""
+    with pytest.raises(Crash):
+        promote(Registry(store, hooks={"before_pointer": crash}), "r9", 0.81)
+    reg = Registry(store)
+    first = reg.version_for_run("r9")
+    assert reg.version(first)["complete"] and reg.champion() is None
+    staging = stage(store, "r9")
+    new_weights = os.urandom(64 * 1024)
+    store.put_bytes(store.key_of(staging) + "model/model.safetensors", new_weights)  # the re-run's model
+    blessing = decide(metrics(0.83), GATE, None, champion_version=None)
+    out = reg.promote(run_id="r9", staging_uri=staging, blessing=blessing, metrics=metrics(0.83), lineage={})
+    assert out["version"] != first and reg.champion()["version"] == out["version"]
+    assert reg.version_for_run("r9") == out["version"]
+    marker = reg.marker(out["version"])
+    from ner_pipeline.storage import md5_hex
+
+    assert marker["files"]["model/model.safetensors"]["md5"] == md5_hex(new_weights)  # the served model is the gated one
+    assert reg.marker(first)["files"]["model/model.safetensors"]["md5"] != md5_hex(new_weights)  # never rewritten
