@@ -18,6 +18,7 @@ from .config import Settings, load_settings
 _COMMAND_MODULES = (
     "ner_pipeline.synth.commands",
     "ner_pipeline.validate.commands",
+    "ner_pipeline.validate.repair_commands",
     "ner_pipeline.train.commands",
     "ner_pipeline.evaluate.commands",
     "ner_pipeline.registry_commands",

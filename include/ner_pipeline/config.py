@@ -64,6 +64,11 @@ class ValidationSettings(_Section):
     quarantine_rate_limit: float = 0.20
     require_entities: bool = False
     reanchor_window: int = 40
+    # Drift repair (validate/drift.py): a misaligned span is moved, whole, by at most this many
+    # characters; the stem rule (validate/stem.py) extends a span cut inside its last word, for
+    # these labels only (never names: "[Ann]a" is not Ann).
+    drift_window: int = 24
+    stem_labels: list[str] = Field(default_factory=lambda: ["INCIDENT_TYPE", "GENDER"])
     drift_limit: float = 0.25
     label_mapping: dict[str, str] = Field(default_factory=dict)
     label_mapping_case_insensitive: bool = True
@@ -71,6 +76,13 @@ class ValidationSettings(_Section):
         default_factory=lambda: {"real": "warn", "synthetic": "warn"}
     )
     completeness_quarantine_share: float = 0.5
+
+
+class AnnotationSettings(_Section):
+    # Which offsets the target Label Studio counts (export-quarantine, preannotate): code_points
+    # (Python's, newer Label Studio) or utf16 (JavaScript string indices, older Label Studio).
+    # Imports need no setting: the reader decides per task (ingest/offsets.py).
+    label_studio_offsets: Literal["code_points", "utf16"] = "code_points"
 
 
 class SynthSettings(_Section):
@@ -170,6 +182,7 @@ class Settings(_Section):
     local_store: LocalStoreSettings = Field(default_factory=LocalStoreSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     validation: ValidationSettings = Field(default_factory=ValidationSettings)
+    annotation: AnnotationSettings = Field(default_factory=AnnotationSettings)
     synth: SynthSettings = Field(default_factory=SynthSettings)
     split: SplitSettings = Field(default_factory=SplitSettings)
     training: TrainingSettings = Field(default_factory=TrainingSettings)

@@ -139,8 +139,10 @@ def test_round_trip_quarantine_to_label_studio_and_back(tmp_path):
     src = tmp_path / "real_batch.jsonl"
     src.write_bytes(bad_file())
     q, tasks_file = tmp_path / "quarantine.jsonl", tmp_path / "tasks.json"
+    # Drift repair off (drift_window 0): r1's drift would be repaired, and this is about the records that are not.
     rc, _, _ = cli(["validate", str(src), "--source", "real", "--out", str(tmp_path / "acc.jsonl"), "--quarantine", str(q),
-                    "--report", str(tmp_path / "report.json"), "--no-gx", "--set", "validation.quarantine_rate_limit=1.0"])
+                    "--report", str(tmp_path / "report.json"), "--no-gx", "--set", "validation.quarantine_rate_limit=1.0",
+                    "--set", "validation.drift_window=0"])
     assert rc == 0
     quarantined = [json.loads(x) for x in q.read_text().splitlines()]
     assert [x["id"] for x in quarantined] == ["r1", None, "r3", "r5"]  # r2 is unreadable: no id
@@ -337,3 +339,47 @@ def test_local_store_credentials_only_for_the_local_endpoint(tmp_path, monkeypat
     assert local_store_credentials(local, {"AWS_ACCESS_KEY_ID": "mine"}) is None
     remote = local.model_copy(update={"storage": local.storage.model_copy(update={"endpoint_url": "https://s3.example"})})
     assert local_store_credentials(remote, {}) is None
+
+
+# -- proposed repairs and offset conventions (issue 17) ------------------------------------------
+
+def test_export_draws_the_proposed_repairs_as_predictions():
+    """A record with drift that validation could repair but for one span is quarantined as a
+    whole; its task starts from the repairs, and meta lists them by offsets, labels and rules."""
+    t1, items = TRUTH["r1"]
+    ents = _ents(t1, items, shift_from=1)  # drift of +1 after the first: repairable
+    junk = {"start": t1.index("He is"), "end": t1.index("He is") + 5, "label": "AGE"}  # "He is": no age, nowhere
+    line = json.dumps({"id": "r1", "text": t1, "entities": ents + [junk]})
+    out = validate_batch([("real/x.jsonl", "real", (line + "\n").encode())],
+                         load_settings("local", environ={}, overrides=["validation.quarantine_rate_limit=1.0"]), run_gx=False)
+    (q,) = out.quarantined
+    assert q["reasons"] == ["span_implausible"] and q["unrepaired_spans"][0]["old"] == [junk["start"], junk["end"]]
+    assert {r["rule"] for r in q["proposed_repairs"]} <= {"drift_surface", "drift_neighbours"}
+    assert all(set(r) == {"rule", "label", "old", "new", "shift"} and r["shift"] == -1 for r in q["proposed_repairs"])
+    (task,) = export_quarantine([q], run_key="run-1", cfg=CFG).tasks
+    drawn = sorted((r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in task["predictions"][0]["result"])
+    truth = sorted((*at(t1, w), lab) for w, lab in items)
+    assert drawn == sorted(truth + [(junk["start"], junk["end"], "AGE")])
+    assert task["meta"]["proposed_repairs"] == q["proposed_repairs"] and task["meta"]["unrepaired_spans"]
+    assert "Nasser" not in json.dumps(task["meta"])
+
+
+def test_task_offsets_in_the_target_convention_and_back():
+    text = "Hi 😀 Amani from 😀 Kondoa called."
+    spans = [(text.index("Amani"), text.index("Amani") + 5, "VICTIM"), (text.index("Kondoa"), text.index("Kondoa") + 6, "LOCATION")]
+    line = json.dumps({"id": "e1", "text": text, "entities": [{"start": s, "end": e, "label": lab} for s, e, lab in spans]})
+    q = {"file": "f.jsonl", "line": 1, "id": "e1", "source": "real", "reasons": ["span_misaligned"], "details": [], "raw": line}
+    cp = export_quarantine([q], run_key="r", cfg=CFG).tasks[0]
+    u16 = export_quarantine([q], run_key="r", cfg=CFG, offsets="utf16").tasks[0]
+    at_cp = [(r["value"]["start"], r["value"]["end"]) for r in cp["predictions"][0]["result"]]
+    at_u16 = [(r["value"]["start"], r["value"]["end"]) for r in u16["predictions"][0]["result"]]
+    assert at_cp == [s[:2] for s in spans] and at_u16 == [(s + 1, e + 1) for s, e, _ in spans[:1]] + [(s + 2, e + 2) for s, e, _ in spans[1:]]
+    assert u16["meta"]["offsets"] == "utf16" and "offsets" not in cp["meta"]
+    assert [r["value"]["text"] for r in u16["predictions"][0]["result"]] == ["Amani", "Kondoa"]
+    # Annotated and exported by an old Label Studio, read back: the reader finds UTF-16 and converts.
+    for task in (cp, u16):
+        accepted_as_is = [{**r, "origin": "prediction"} for r in task["predictions"][0]["result"]]
+        export = label_studio_export([task], [accepted_as_is])
+        (rec,) = validate_batch([("real/export.json", "real", json.dumps(export).encode())],
+                                load_settings("local", environ={}), run_gx=False).accepted
+        assert sorted((e.start, e.end, e.label) for e in rec.entities) == sorted(spans)

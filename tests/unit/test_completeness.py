@@ -14,6 +14,7 @@ from ner_pipeline.records import is_word_aligned
 from ner_pipeline.validate import validate_batch
 from ner_pipeline.validate.checks import check_record
 from ner_pipeline.validate.completeness import AMBIGUOUS, scan
+from ner_pipeline.validate.plausible import HARD, implausible
 
 # The child's name labelled twice and left unlabelled four times.
 T = ("Hello, I am calling about Rehema. Rehema is nine. Rehema was beaten and Rehema cried; "
@@ -59,7 +60,8 @@ def test_propagate_labels_the_repeats_as_audited_repairs():
     c = check(BASE, settings=vs("propagate"))
     assert c.reasons == []
     assert c.spans == sorted(BASE + [sp("Rehema", "VICTIM", i) for i in (1, 2, 4, 5)])
-    assert c.repairs == [{"rule": "propagate_label", "label": "VICTIM", "old": None, "new": list(at(T, "Rehema", i))}
+    assert c.repairs == [{"rule": "propagate_label", "label": "VICTIM", "old": None, "new": list(at(T, "Rehema", i)),
+                          "shift": None}
                          for i in (1, 2, 4, 5)]
     assert c.completeness.remaining == [] and sum(c.completeness.propagated.values()) == 4
 
@@ -228,7 +230,9 @@ def test_propagation_keeps_the_contract_on_random_records():
         while i < len(offs):
             if rng.random() < 0.3 and text[offs[i][0]].isalnum():
                 j = min(len(offs) - 1, i + rng.randint(0, 1))
-                ents.append((offs[i][0], offs[j][1], rng.choice(["NAME", "VICTIM", "LOCATION"])))
+                label = rng.choice(["NAME", "VICTIM", "LOCATION"])
+                if implausible(text[offs[i][0]:offs[j][1]], label) not in HARD:  # "is" is no NAME (plausible.py)
+                    ents.append((offs[i][0], offs[j][1], label))
                 i = j + 1
             else:
                 i += 1

@@ -207,16 +207,36 @@ def test_label_studio_data_id_preferred_as_record_id():
     assert read_ls([t])[0].id == "case-77"
 
 
-def test_label_studio_utf16_offsets_converted_only_when_proven():
+def test_label_studio_offsets_decided_per_task():
+    """Code points or UTF-16 code units, for the whole task: value.text decides, else word
+    boundaries; the choice and the spans it moved go to meta (validation audits them)."""
     text = "Hi 😀 Amani here 😀 and Peace"
-    s = text.index("Amani")
+    s, p = text.index("Amani"), text.index("Peace")
     good_cp = lab(s, s + 5, "VICTIM", text="Amani")
     utf16 = lab(s + 1, s + 6, "VICTIM", text="Amani")  # JS counted the emoji as two units
-    unproven = lab(s + 1, s + 6, "VICTIM")  # no value.text: leave it for validation to judge
-    wrong = lab(s + 1, s + 6, "VICTIM", text="Peace")
-    got = [read_ls([task([ann(1, [r])], text=text)])[0] for r in (good_cp, utf16, unproven, wrong)]
-    assert [g.entities[0][:2] for g in got] == [(s, s + 5), (s, s + 5), (s + 1, s + 6), (s + 1, s + 6)]
-    assert got[1].meta["label_studio"]["utf16_offsets_converted"] == 1
+    unproven = lab(s + 1, s + 6, "VICTIM")  # no value.text: "Amani" on word boundaries only as UTF-16
+    got = [read_ls([task([ann(1, [r])], text=text)])[0] for r in (good_cp, utf16, unproven)]
+    assert [g.entities[0][:2] for g in got] == [(s, s + 5)] * 3
+    offs = [g.meta["label_studio"]["offsets"] for g in got]
+    assert [(o["convention"], o["basis"]) for o in offs] == [("code_points", "value_text"), ("utf16", "value_text"),
+                                                             ("utf16", "word_boundaries")]
+    assert offs[0]["converted"] == [] and offs[1]["converted"] == [[s + 1, s + 6, s, s + 5, "VICTIM"]]
+    # Two spans, the second after both emoji: one reading for both (two code units off).
+    both = read_ls([task([ann(1, [lab(s + 1, s + 6, "VICTIM", text="Amani"), lab(p + 2, p + 7, "NAME")])], text=text)])[0]
+    assert both.entities == [(s, s + 5, "VICTIM"), (p, p + 5, "NAME")]
+    # No emoji, or spans all before the first one: nothing to decide, nothing recorded.
+    plain = read_ls([task([ann(1, [lab(0, 2, "NAME")])], text=text)])[0]
+    assert "offsets" not in plain.meta["label_studio"] and plain.entities == [(0, 2, "NAME")]
+
+
+def test_label_studio_offsets_undecided_is_quarantined():
+    from ner_pipeline.config import ValidationSettings
+    from ner_pipeline.validate.checks import check_record
+
+    text = "😀 a,b"  # cp 3-4 is ",", read as UTF-16 it is "a": both whole words, no value.text
+    (r,) = read_ls([task([ann(1, [lab(3, 4, "NAME")])], text=text)])
+    assert r.meta["label_studio"]["offsets"]["convention"] is None
+    assert check_record(r, ValidationSettings()).reasons == ["offsets_undecided"]
 
 
 def test_truncated_list_export_keeps_complete_tasks():

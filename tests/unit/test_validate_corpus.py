@@ -93,7 +93,7 @@ def test_outputs_are_canonical_and_consistent(outcome):
     assert outcome.report["label_counts"] == counts
     assert outcome.accepted_hashes == {text_hash(r.text) for r in outcome.accepted}
     for a in outcome.audit:
-        assert set(a) == {"file", "line", "id", "rule", "label", "old", "new"}
+        assert set(a) == {"file", "line", "id", "rule", "label", "old", "new", "shift"}
     repaired = {(a["file"], a["line"]) for a in outcome.audit}
     assert len(repaired) == outcome.report["repaired"]
 

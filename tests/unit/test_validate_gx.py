@@ -65,7 +65,7 @@ def test_cli_run_writes_outputs(run):
     accepted = [json.loads(x) for x in (tmp / "accepted.jsonl").read_text().splitlines()]
     quarantined = [json.loads(x) for x in (tmp / "quarantine.jsonl").read_text().splitlines()]
     assert len(accepted) == report["accepted"] + report["repaired"] and len(quarantined) == report["quarantined"]
-    assert report["records_read"] == report["accepted"] + report["repaired"] + report["quarantined"] == 52
+    assert report["records_read"] == report["accepted"] + report["repaired"] + report["quarantined"] == 54
     assert {q["file"] for q in quarantined} <= {f["path"] for f in report["files"]}
     assert all(set(q) >= {"file", "line", "id", "reasons", "raw"} for q in quarantined)
     assert {"real", "synthetic"} == set(report["by_source"])

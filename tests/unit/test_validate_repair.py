@@ -1,6 +1,7 @@
-"""Property tests for the repair rules: a repaired span always covers whole words and keeps
-the surface string (trim) or takes one the record already labels under the same label
-(re-anchor), and the label never changes."""
+"""Property tests for the repair rules: a repaired span always covers whole words, is a
+plausible mention of its label, and keeps the surface string (trim), moves whole within the
+drift window (drift), extends its own last word (stem) or takes a surface the record already
+labels under the same label (re-anchor, drift_surface); the label never changes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ner_pipeline.config import ValidationSettings
 from ner_pipeline.ingest.raw import RawRecord
 from ner_pipeline.records import LABELS, is_word_aligned
 from ner_pipeline.validate.checks import check_record
+from ner_pipeline.validate.plausible import implausible
 from ner_pipeline.validate.repair import reanchor, trim_whitespace
 from ner_pipeline.validate.spans import aligned
 
@@ -104,14 +106,22 @@ def test_repaired_records_hold_the_contract(case):
     final = c.spans
     assert all(is_word_aligned(text, s, e) for s, e, _ in final)
     assert all(a[1] <= b[0] for a, b in zip(final, final[1:]))  # sorted, no overlap
+    moved = {(*rep["old"], rep["label"]) for rep in c.repairs if rep["old"] and rep["new"]}
     for rep in c.repairs:
-        if rep["rule"] == "drop_duplicate_span":
-            assert rep["new"] is None and (*rep["old"], rep["label"]) in final
+        if rep["rule"] == "drop_duplicate_span":  # its twin is kept (where it was, or repaired)
+            assert rep["new"] is None and (*rep["old"], rep["label"]) in set(final) | moved
             continue
         (os_, oe), (ns, ne) = rep["old"], rep["new"]
         assert (ns, ne, rep["label"]) in final  # same label as the span it repaired
-        assert is_word_aligned(text, ns, ne)
+        assert is_word_aligned(text, ns, ne) and implausible(text[ns:ne], rep["label"]) is None
+        assert rep["shift"] == ns - os_
         if rep["rule"] == "trim_whitespace":
             assert text[ns:ne] == text[os_:oe].strip()
+        elif rep["rule"] in ("drift_surface", "drift_neighbours"):  # moved whole, within the window
+            assert ne - ns == oe - os_ and 0 < abs(ns - os_) <= ValidationSettings().drift_window
+            if rep["rule"] == "drift_surface":
+                assert (text[ns:ne], rep["label"]) in evidence
+        elif rep["rule"] == "stem_extend":
+            assert ns == os_ and ne > oe and rep["label"] in ValidationSettings().stem_labels
         else:
             assert rep["rule"] == "reanchor" and (text[ns:ne], rep["label"]) in evidence

@@ -170,9 +170,10 @@ def run_export(args: argparse.Namespace) -> int:
         return _err("export-quarantine", msg)
 
     cfg = LabelConfig.load()
+    offsets = settings.annotation.label_studio_offsets
     result = export_quarantine(lines, run_key=rk, cfg=cfg, mapper=LabelMapper.from_settings(settings),
-                               reasons=set(args.reason) if args.reason else None)
-    incomplete = export_incomplete(accepted, run_key=rk, cfg=cfg) if accepted else []
+                               reasons=set(args.reason) if args.reason else None, offsets=offsets)
+    incomplete = export_incomplete(accepted, run_key=rk, cfg=cfg, offsets=offsets) if accepted else []
     n = write_tasks(args.to, result.tasks + incomplete)
     print(f"export-quarantine: {n} task(s) -> {args.to} ({len(result.tasks)} of {len(lines)} quarantined record(s) "
           f"of {origin}{f', {len(incomplete)} accepted with unlabelled repeats' if args.include_incomplete else ''}); "
@@ -217,7 +218,7 @@ def run_preannotate(args: argparse.Namespace) -> int:
         predictor = Predictor.load(model_dir, batch_size=args.batch_size or settings.training.eval_batch_size,
                                    device=args.device)
         tasks = preannotate(transcripts, predictor, LabelConfig.load(), model_version=version,
-                            source_name=args.input.name)
+                            source_name=args.input.name, offsets=settings.annotation.label_studio_offsets)
     n = write_tasks(args.to, tasks)
     n_spans = sum(len(t["predictions"][0]["result"]) for t in tasks if t.get("predictions"))
     print(f"preannotate: {n} task(s), {n_spans} predicted span(s) -> {args.to} (model_version {version})")

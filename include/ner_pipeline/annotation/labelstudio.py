@@ -9,7 +9,9 @@ A task is what Label Studio imports (Data Manager > Import, a JSON list):
                                   "score": 0.97}]}],
      "meta": {...}}
 
-Offsets are Python code points (the canonical record's), half-open. `data.id` carries the
+Offsets are half-open, in the convention of the target Label Studio: code points (the
+canonical record's, newer Label Studio) or UTF-16 code units (older Label Studio), by the
+setting annotation.label_studio_offsets; they differ only after a character outside the BMP. `data.id` carries the
 record id, so a task exported, annotated and exported back by Label Studio keeps it (the
 reader takes the record id from data.id). Predictions are only suggestions: the reader never
 takes spans from them, only from a submitted (not cancelled) annotation.
@@ -25,6 +27,7 @@ from typing import Any, Iterable, Sequence
 
 from .. import jsonl
 from ..config import CONFIG_DIR
+from ..ingest.offsets import CODE_POINTS, astral_positions, to_label_studio
 from ..records import LABELS
 
 LABEL_CONFIG_FILE = CONFIG_DIR / "labelstudio.xml"
@@ -54,10 +57,12 @@ class LabelConfig:
 
 
 def region(text: str, start: int, end: int, label: str, cfg: LabelConfig, rid: str,
-           score: float | None = None) -> dict[str, Any]:
-    """One labelled region as Label Studio writes it in results and predictions."""
+           score: float | None = None, offsets: str = CODE_POINTS) -> dict[str, Any]:
+    """One labelled region as Label Studio writes it in results and predictions; start/end
+    (code points) written in the target's convention (`offsets`, ingest/offsets.py)."""
+    s, e = to_label_studio(text, start, end, offsets)
     out: dict[str, Any] = {"id": rid, "from_name": cfg.from_name, "to_name": cfg.to_name, "type": "labels",
-                           "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]}}
+                           "value": {"start": s, "end": e, "text": text[start:end], "labels": [label]}}
     if score is not None:
         out["score"] = score
     return out
@@ -65,14 +70,15 @@ def region(text: str, start: int, end: int, label: str, cfg: LabelConfig, rid: s
 
 def make_task(text: str, spans: Iterable[Sequence[Any]], cfg: LabelConfig, *, model_version: str,
               record_id: str | None = None, meta: dict[str, Any] | None = None,
-              scores: Sequence[float | None] | None = None) -> dict[str, Any]:
-    """A task with `spans` ((start, end, label) in code points) as one prediction."""
+              scores: Sequence[float | None] | None = None, offsets: str = CODE_POINTS) -> dict[str, Any]:
+    """A task with `spans` ((start, end, label) in code points) as one prediction, its offsets in
+    the target Label Studio's convention (annotation.label_studio_offsets: code_points | utf16)."""
     spans = list(spans)
     data: dict[str, Any] = {cfg.data_key: text}
     if record_id is not None:
         data["id"] = record_id
     task: dict[str, Any] = {"data": data}
-    result = [region(text, int(s), int(e), str(lab), cfg, f"p{i}", None if scores is None else scores[i])
+    result = [region(text, int(s), int(e), str(lab), cfg, f"p{i}", None if scores is None else scores[i], offsets)
               for i, (s, e, lab) in enumerate(spans)]
     pred: dict[str, Any] = {"model_version": model_version, "result": result}
     known = [x for x in (scores or []) if x is not None]
@@ -82,6 +88,8 @@ def make_task(text: str, spans: Iterable[Sequence[Any]], cfg: LabelConfig, *, mo
         task["predictions"] = [pred]
     if meta:
         task["meta"] = meta
+    if offsets != CODE_POINTS and astral_positions(text):
+        task.setdefault("meta", {})["offsets"] = offsets  # where it matters: spans after an emoji
     return task
 
 

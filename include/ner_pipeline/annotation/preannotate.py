@@ -84,7 +84,7 @@ def predict_scored(predictor: Any, texts: Sequence[str]) -> list[list[tuple[int,
 
 
 def preannotate(transcripts: Sequence[Transcript], predictor: Any, cfg: LabelConfig, *, model_version: str,
-                source_name: str = "") -> list[dict[str, Any]]:
+                source_name: str = "", offsets: str = "code_points") -> list[dict[str, Any]]:
     """One task per transcript, the model's spans (with scores where it gives them) as the prediction.
     A predictor without the internals predict_scored needs is asked for plain spans."""
     tasks: list[dict[str, Any]] = []
@@ -104,5 +104,5 @@ def preannotate(transcripts: Sequence[Transcript], predictor: Any, cfg: LabelCon
                 meta["input_meta"] = t.meta
             scores = [s[3] for s in spans] if scored_ok else None
             tasks.append(make_task(t.text, [s[:3] for s in spans], cfg, model_version=model_version,
-                                   record_id=t.id, meta=meta, scores=scores))
+                                   record_id=t.id, meta=meta, scores=scores, offsets=offsets))
     return tasks

@@ -1,10 +1,12 @@
 """Quarantined records (and, optionally, accepted ones with unlabelled repeats) -> Label Studio tasks.
 
 Input: the lines of quarantine/<run_key>/quarantine.jsonl, {file, line, id, source, reasons,
-details, raw}. Each `raw` (the original line or Label Studio task) is read again with the
-pipeline's own reader, so a task shows exactly the text and spans validation saw: the text in
-data.text, the original spans as the prediction (model_version "pipeline-run:<run_key>"), the
-reason codes and details in the task's meta. Spans Label Studio could not show (outside the
+details, raw, proposed_repairs?, unrepaired_spans?}. Each `raw` (the original line or Label
+Studio task) is read again with the pipeline's own reader, so a task shows exactly the text
+and spans validation saw: the text in data.text, the spans as the prediction (model_version
+"pipeline-run:<run_key>"): the original ones with the repairs validation proposed applied
+(the record was quarantined as a whole because some other span could not be repaired), the
+reason codes, details, proposed repairs and unrepaired spans in the task's meta. Spans Label Studio could not show (outside the
 text, unknown label) are not drawn but listed in meta.unplaceable_spans.
 
 A record whose text cannot be read (invalid JSON, no text field, empty text) cannot become a
@@ -84,7 +86,8 @@ def _list(v: Any) -> list:
 
 
 def export_quarantine(lines: Iterable[dict[str, Any]], *, run_key: str, cfg: LabelConfig,
-                      mapper: LabelMapper | None = None, reasons: set[str] | None = None) -> Export:
+                      mapper: LabelMapper | None = None, reasons: set[str] | None = None,
+                      offsets: str = "code_points") -> Export:
     """Tasks for quarantine lines (only those with one of `reasons`, when given)."""
     mapper = mapper or LabelMapper()
     out = Export()
@@ -102,17 +105,46 @@ def export_quarantine(lines: Iterable[dict[str, Any]], *, run_key: str, cfg: Lab
         if text is None:
             out.apart.append({**q, "why": why})
             continue
+        proposed = [r for r in q.get("proposed_repairs") or [] if isinstance(r, dict)]
+        spans = with_proposed_repairs(spans, proposed)
         shown, unplaceable = placeable(text, spans)
         meta = {"origin": "quarantine", "run": run_key, "file": q.get("file"), "line": q.get("line"),
                 "record_id": q.get("id"), "source": q.get("source"), "reasons": list(q.get("reasons") or []),
                 "details": list(q.get("details") or [])}
+        if proposed:
+            meta["proposed_repairs"] = proposed  # offsets, labels, rules: already drawn in the prediction
+        if q.get("unrepaired_spans"):
+            meta["unrepaired_spans"] = q["unrepaired_spans"]
         if unplaceable:
             meta["unplaceable_spans"] = unplaceable
-        out.tasks.append(make_task(text, shown, cfg, model_version=version, record_id=q.get("id"), meta=meta))
+        out.tasks.append(make_task(text, shown, cfg, model_version=version, record_id=q.get("id"), meta=meta,
+                                   offsets=offsets))
     return out
 
 
-def export_incomplete(records: Iterable[dict[str, Any]], *, run_key: str, cfg: LabelConfig) -> list[dict[str, Any]]:
+def with_proposed_repairs(spans: list[tuple[int, int, str]], repairs: list[dict[str, Any]]) -> list[tuple[int, int, str]]:
+    """The spans as validation would have repaired them (the quarantine entry's proposed_repairs:
+    {rule, label, old, new}): a repaired span moves to `new`, a dropped duplicate goes, a
+    propagated label is added. So a person in Label Studio starts from the repairs; the spans
+    no rule could repair stay as they arrived."""
+    out = list(spans)
+    for r in repairs:
+        old, new, label = r.get("old"), r.get("new"), r.get("label")
+        old_t = (old[0], old[1], label) if isinstance(old, list) and len(old) == 2 else None
+        new_t = (new[0], new[1], label) if isinstance(new, list) and len(new) == 2 else None
+        if old_t is not None:
+            if old_t not in out:
+                continue  # not the spans this entry was made from: leave them alone
+            out.remove(old_t)
+            if new_t is None and old_t not in out:  # a dropped duplicate: its twin stays
+                out.append(old_t)
+        if new_t is not None:
+            out.append(new_t)
+    return sorted(out)
+
+
+def export_incomplete(records: Iterable[dict[str, Any]], *, run_key: str, cfg: LabelConfig,
+                      offsets: str = "code_points") -> list[dict[str, Any]]:
     """Tasks for accepted canonical records that still have unlabelled repeats (warn policy, or
     what propagation could not fill). meta.unlabelled_repeats gives their offsets and labels."""
     tasks = []
@@ -126,5 +158,6 @@ def export_incomplete(records: Iterable[dict[str, Any]], *, run_key: str, cfg: L
         meta = {"origin": "accepted", "run": run_key, "record_id": rec.get("id"), "source": rec.get("source"),
                 "reasons": [INCOMPLETE_ANNOTATION],
                 "unlabelled_repeats": [{"start": f.start, "end": f.end, "label": f.label, "kind": f.kind} for f in found]}
-        tasks.append(make_task(text, sorted(spans), cfg, model_version=version, record_id=rec.get("id"), meta=meta))
+        tasks.append(make_task(text, sorted(spans), cfg, model_version=version, record_id=rec.get("id"), meta=meta,
+                               offsets=offsets))
     return tasks

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from .offsets import decide
 from .raw import NO_ANNOTATION
 from .schema import SchemaError, optional_dict, optional_id, optional_list, require_int, require_text, type_name
 
@@ -37,8 +38,7 @@ def parse_label_studio(task: dict[str, Any], map_label: Callable[[str], str]) ->
     if not usable:
         raise NoAnnotation()
     ann = max(usable, key=_recency)
-    spans: list[tuple[int, int, str]] = []
-    converted = 0
+    items: list[tuple[int, int, Any, str]] = []  # start, end, value.text, label
     for i, item in enumerate(optional_list(ann.get("result"), "annotations[].result")):
         where = f"result[{i}]"
         if not isinstance(item, dict):
@@ -51,14 +51,16 @@ def parse_label_studio(task: dict[str, Any], map_label: Callable[[str], str]) ->
             raise SchemaError(f"{where}.value.labels must be a non-empty list of strings")
         start = require_int(value.get("start"), f"{where}.value.start")
         end = require_int(value.get("end"), f"{where}.value.end")
-        fixed = _from_utf16(text, start, end, value.get("text"))
-        if fixed is not None:
-            start, end = fixed
-            converted += 1
-        spans.append((start, end, map_label(labels[0])))
+        items.append((start, end, value.get("text"), map_label(labels[0])))
     meta: dict[str, Any] = {"label_studio": {"task_id": task.get("id"), "annotation_id": ann.get("id")}}
-    if converted:
-        meta["label_studio"]["utf16_offsets_converted"] = converted
+    # Code points or UTF-16 code units, decided for the whole task (offsets.py); the choice,
+    # and each span it moved (old UTF-16 offsets, new code points), go to meta, from where
+    # validation audits them (rule utf16_offsets) or quarantines the task (offsets_undecided).
+    reading = decide(text, [(s, e, t if isinstance(t, str) else None) for s, e, t, _ in items])
+    spans = [(s, e, lab) for (s, e), (_, _, _, lab) in zip(reading.spans, items)]
+    if reading.basis != "same":
+        moved = [[a, b, s, e, lab] for (a, b, _, lab), (s, e) in zip(items, reading.spans) if (a, b) != (s, e)]
+        meta["label_studio"]["offsets"] = {"convention": reading.convention, "basis": reading.basis, "converted": moved}
     return {
         "id": optional_id(data.get("id"), "data.id") or (f"ls-{task_id}" if task_id is not None else None),
         "text": text,
@@ -88,23 +90,3 @@ def _timestamp(v: Any) -> datetime | None:
         return None
     return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
 
-
-def _from_utf16(text: str, start: int, end: int, surface: Any) -> tuple[int, int] | None:
-    """Some Label Studio versions count offsets in UTF-16 code units (JavaScript string
-    indices), which drift from Python's code points after every emoji. Convert only when the
-    annotation's own copy of the mention proves it: the code-point slice is wrong and the
-    converted one matches. Otherwise leave the offsets for validation to judge."""
-    if not isinstance(surface, str) or not surface or text[start:end] == surface:
-        return None
-    if all(ord(c) <= 0xFFFF for c in text):
-        return None
-    cu_to_cp: dict[int, int] = {}
-    cu = 0
-    for cp, ch in enumerate(text):
-        cu_to_cp[cu] = cp
-        cu += 2 if ord(ch) > 0xFFFF else 1
-    cu_to_cp[cu] = len(text)
-    s, e = cu_to_cp.get(start), cu_to_cp.get(end)
-    if s is None or e is None or text[s:e] != surface:
-        return None
-    return s, e

@@ -124,8 +124,7 @@ class BatchValidator:
                 reasons = c.reasons + [R.FILE_REJECTED] if rejected else c.reasons
                 final.add_quarantined(reasons)
                 src_tally.add_quarantined(reasons)
-                self.on_quarantined({"file": name, "line": rr.line, "id": c.id, "source": rr.source,
-                                     "reasons": reasons, "details": c.details, "raw": rr.raw})
+                self.on_quarantined(quarantine_entry(name, rr, c, reasons))
             else:
                 final.add_accepted(c.repairs)
                 src_tally.add_accepted(c.repairs)
@@ -200,6 +199,20 @@ class Oversized:
 
     size: int
     sha256: str
+
+
+def quarantine_entry(name: str, rr: Any, c: Any, reasons: list[str]) -> dict[str, Any]:
+    """{file, line, id, source, reasons, details, raw}, plus, when validation found any, the
+    repairs the record would have had (proposed_repairs: the audit's shape) and the spans no
+    rule could repair (unrepaired_spans: {label, old, why}): offsets, labels and codes only.
+    export-quarantine draws the proposed repairs as the task's predictions."""
+    q = {"file": name, "line": rr.line, "id": c.id, "source": rr.source, "reasons": reasons, "details": c.details,
+         "raw": rr.raw}
+    if c.repairs:
+        q["proposed_repairs"] = c.repairs
+    if c.unrepaired:
+        q["unrepaired_spans"] = c.unrepaired
+    return q
 
 
 def validate_batch(files: Iterable[tuple[str, str, "bytes | Oversized"]], settings: Any, *,

@@ -1,7 +1,7 @@
 """Record-level checks and repairs: one RawRecord in, one verdict out (no batch state).
 
 Order matters and is fixed: text checks, per-span label and bounds checks, dropping exact
-duplicate spans, repairing misaligned spans (trim, else re-anchor), completeness (unlabelled
+duplicate spans, repairing misaligned spans (choose_repair.py), completeness (unlabelled
 repeats, policy per source), then overlap on the final spans. Any reason left means quarantine and the repairs are void.
 Details name fields, offsets and labels only: they go to the quarantine file for staff.
 Spans are (start, end, label) tuples here (see ingest/raw.py for why).
@@ -15,11 +15,13 @@ from typing import Any
 from ..ingest.raw import RawRecord
 from ..records import LABELS, derive_id, text_hash
 from . import reasons as R
+from .choose_repair import choose_repairs, drifted_anchors
 from .completeness import Completeness, check_completeness
-from .repair import reanchor, trim_whitespace
+from .plausible import HARD, implausible
 from .spans import aligned
 
 _LABEL_SET = frozenset(LABELS)
+
 SpanT = tuple[int, int, str]
 
 
@@ -29,7 +31,10 @@ class Checked:
     reasons: list[str]
     details: list[str] = field(default_factory=list)
     spans: list[SpanT] = field(default_factory=list)  # final spans, sorted (meaningful when no reasons)
-    repairs: list[dict[str, Any]] = field(default_factory=list)  # {rule, label, old, new}
+    repairs: list[dict[str, Any]] = field(default_factory=list)  # {rule, label, old, new, shift}
+    # Spans no rule could repair: {label, old, why}; with `repairs`, what a quarantined record
+    # would have needed (its quarantine entry lists both).
+    unrepaired: list[dict[str, Any]] = field(default_factory=list)
     text_hash: str | None = None
     completeness: Completeness | None = None  # None when the record's spans were never checked
 
@@ -68,15 +73,28 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
         out.reasons = list(found)
         return out
 
-    # Labels and bounds; exact duplicates (same start, end, label) are dropped.
+    # A Label Studio task's offsets were read as code points or UTF-16 code units (ingest/offsets.py):
+    # each span that reading moved is audited; a task neither reading fits is quarantined as is.
+    ls_offsets = (rr.meta.get("label_studio") or {}).get("offsets") if rr.meta else None
+    if isinstance(ls_offsets, dict):
+        if ls_offsets.get("convention") is None:
+            fail(R.OFFSETS_UNDECIDED, "spans after a character outside the BMP fit neither code-point nor UTF-16 "
+                                      "offsets better (no value.text decides, word boundaries tie)")
+            out.reasons = list(found)
+            return out
+        for a, b, s, e, lab in ls_offsets.get("converted") or ():
+            out.repairs.append({"rule": R.UTF16_OFFSETS, "label": lab, "old": [a, b], "new": [s, e], "shift": s - a})
+
+    # Labels and bounds; exact duplicates (same start, end, label) are dropped. A span that
+    # ends past the text by no more than the drift window may have drifted there: a suspect.
     seen: set[SpanT] = set()
-    good: list[SpanT] = []
+    good: list[tuple[int, SpanT]] = []
     bad: list[tuple[int, SpanT]] = []
     for i, sp in enumerate(rr.entities):
         s, e, label = sp
         if label not in _LABEL_SET:
             fail(R.UNKNOWN_LABEL, f"{_where(i, sp)}: label not in the label set")
-        if not (0 <= s < e <= n):
+        if not (0 <= s < e <= n) and not (0 <= s < e <= n + vs.drift_window and e - s <= n):
             fail(R.SPAN_OUT_OF_BOUNDS, f"{_where(i, sp)}: outside 0-{n} or end <= start")
             continue
         if sp in seen:
@@ -84,30 +102,53 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
             continue
         seen.add(sp)
         if aligned(text, s, e):
-            good.append(sp)
+            good.append((i, sp))
         else:
             bad.append((i, sp))
 
-    # Misaligned spans: trim edge whitespace, else re-anchor onto a surface the record
-    # already labels correctly under the same label; re-anchoring only uses originally
-    # aligned spans as evidence, so one repair never justifies another.
-    final = list(good)
+    # Misaligned spans (choose_repair.py: trim, drift, stem, re-anchor; every result word-aligned
+    # and plausible). In a record with any, an aligned span that is no plausible mention of its
+    # label is a suspect too (drifted onto whole words by chance). The record is repaired only
+    # as a whole: one span left unrepaired quarantines it, and what the others would have
+    # needed stays in out.repairs, proposed (the quarantine entry lists them).
+    # An aligned span that no real mention could be (a lone stopword, an AGE without a number:
+    # plausible.HARD) is a suspect in any record: drift left it on whole words by chance.
+    why_not = {sp: implausible(text[sp[0]:sp[1]], sp[2]) for _, sp in good}
+    if not bad:
+        bad = [(i, sp) for i, sp in good if why_not[sp] in HARD and sp[2] in _LABEL_SET]
+    final = [sp for _, sp in good]
     if bad:
-        occupied = [(s, e) for s, e, _ in good]
-        for i, sp in bad:
-            s, e, label = sp
-            rule, new = R.TRIM_WHITESPACE, trim_whitespace(text, s, e)
-            if new is None:
-                surfaces = [text[a:b] for a, b, lab in good if lab == label]
-                rule, new = R.REANCHOR, (reanchor(text, s, e, surfaces, occupied, vs.reanchor_window)
-                                         if surfaces else None)
-            if new is None:
-                fail(R.SPAN_MISALIGNED, f"{_where(i, sp)}: cuts a word or has edge whitespace, not repairable")
+        anchors: list[SpanT] = []
+        suspect = set(bad)
+        for i, sp in good:
+            if why_not[sp] is None or sp[2] not in _LABEL_SET:
+                anchors.append(sp)
+            elif (i, sp) not in suspect:
+                bad.append((i, sp))
+        decisions = choose_repairs(text, [sp for _, sp in bad], anchors, window=vs.drift_window,
+                                   reanchor_window=vs.reanchor_window, stem_labels=vs.stem_labels)
+        moved = {d.span: d for d in drifted_anchors(text, [sp for _, sp in bad], decisions, anchors)}
+        final = [sp for sp in anchors if sp not in moved]
+        for d in moved.values():
+            final.append(d.new)
+            out.repairs.append(_repair(d.rule, d.span, d.new))
+        for (i, sp), d in zip(bad, decisions):
+            if d.new is None and sp in why_not and _only_a_trailing_mark(text, sp):
+                final.append(sp)  # "Grace." where it stands: sloppy, not drifted; kept as it came
                 continue
-            fixed = (new[0], new[1], label)
-            final.append(fixed)
-            occupied.append(new)
-            out.repairs.append(_repair(rule, sp, fixed))
+            if d.new is None:
+                out.unrepaired.append({"label": sp[2], "old": [sp[0], sp[1]], "why": d.why})
+                if sp[1] > n:
+                    fail(R.SPAN_OUT_OF_BOUNDS, f"{_where(i, sp)}: outside 0-{n}, no drift repair puts it inside")
+                elif aligned(text, sp[0], sp[1]):
+                    fail(R.SPAN_IMPLAUSIBLE, f"{_where(i, sp)}: whole words but not a plausible {sp[2]} mention "
+                                             f"({why_not[sp]}), no repair found ({d.why})")
+                else:
+                    fail(R.SPAN_MISALIGNED, f"{_where(i, sp)}: cuts a word or has edge whitespace, "
+                                            f"not repairable ({d.why})")
+                continue
+            final.append(d.new)
+            out.repairs.append(_repair(d.rule, sp, d.new))
 
     # Unlabelled repeats of labelled mentions: warn, propagate or quarantine (completeness.py).
     cc = out.completeness = check_completeness(text, final, rr.source, vs)
@@ -132,5 +173,14 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
     return out
 
 
+def _only_a_trailing_mark(text: str, sp: SpanT) -> bool:
+    """An aligned span whose one fault is punctuation at its end ("Grace."): without it, plausible."""
+    m = text[sp[0]:sp[1]]
+    core = m.rstrip(".,;:!?")
+    return bool(core) and core != m and implausible(core, sp[2]) is None
+
+
 def _repair(rule: str, old: SpanT, new: SpanT | None) -> dict[str, Any]:
-    return {"rule": rule, "label": old[2], "old": [old[0], old[1]], "new": None if new is None else [new[0], new[1]]}
+    """An audit entry: offsets, label and rule only (never text); shift = how far the start moved."""
+    return {"rule": rule, "label": old[2], "old": [old[0], old[1]], "new": None if new is None else [new[0], new[1]],
+            "shift": None if new is None else new[0] - old[0]}

@@ -172,7 +172,8 @@ def check_completeness(text: str, spans: list[SpanT], source: str, vs: Any) -> C
         if added:
             out.spans = spans + [(f.start, f.end, f.label) for f in added]
             out.propagated.update(f.label for f in added)
-            out.repairs = [{"rule": PROPAGATE_LABEL, "label": f.label, "old": None, "new": [f.start, f.end]}
+            out.repairs = [{"rule": PROPAGATE_LABEL, "label": f.label, "old": None, "new": [f.start, f.end],
+                            "shift": None}
                            for f in added]
         out.not_propagated.update(f.kind if f.kind != "free" else "overlap" for f in remaining)
     elif policy == "quarantine" and found.share > vs.completeness_quarantine_share:

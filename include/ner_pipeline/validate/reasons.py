@@ -2,6 +2,8 @@
 
 from ..ingest.raw import INVALID_JSON, INVALID_SCHEMA, LINE_TOO_LONG, NO_ANNOTATION
 from .completeness import INCOMPLETE_ANNOTATION, PROPAGATE_LABEL  # completeness policy: quarantine / propagate
+from ..ingest.offsets import OFFSETS_UNDECIDED, UTF16_OFFSETS  # Label Studio offsets, decided per task
+from .drift import DRIFT_NEIGHBOURS, DRIFT_SURFACE  # drift repair (drift.py)
 
 EMPTY_TEXT = "empty_text"
 TEXT_TOO_LONG = "text_too_long"
@@ -9,6 +11,7 @@ UNKNOWN_LABEL = "unknown_label"
 SPAN_OUT_OF_BOUNDS = "span_out_of_bounds"  # also end <= start: the offsets name no text
 SPAN_MISALIGNED = "span_misaligned"  # cuts a word / edge whitespace, and no allowed repair fixed it
 SPAN_OVERLAP = "span_overlap"
+SPAN_IMPLAUSIBLE = "span_implausible"  # on whole words but no plausible mention of its label (plausible.py), not repairable
 DUPLICATE_TEXT = "duplicate_text"
 DUPLICATE_ID = "duplicate_id"  # an id an earlier accepted record (this batch or the snapshot) already has
 NO_ENTITIES = "no_entities"  # only when validation.require_entities
@@ -19,12 +22,14 @@ FILE_TOO_LARGE = "file_too_large"  # the whole file is rejected unread: object o
 
 REASONS = (
     INVALID_JSON, INVALID_SCHEMA, NO_ANNOTATION, EMPTY_TEXT, TEXT_TOO_LONG, UNKNOWN_LABEL,
-    SPAN_OUT_OF_BOUNDS, SPAN_MISALIGNED, SPAN_OVERLAP, DUPLICATE_TEXT, NO_ENTITIES, INCOMPLETE_ANNOTATION,
-    FILE_REJECTED, DUPLICATE_ID, LINE_TOO_LONG, TOO_MANY_SPANS, FILE_TOO_LARGE,
+    SPAN_OUT_OF_BOUNDS, SPAN_MISALIGNED, SPAN_IMPLAUSIBLE, SPAN_OVERLAP, DUPLICATE_TEXT, NO_ENTITIES, INCOMPLETE_ANNOTATION,
+    FILE_REJECTED, DUPLICATE_ID, OFFSETS_UNDECIDED, LINE_TOO_LONG, TOO_MANY_SPANS, FILE_TOO_LARGE,
 )
 
 # Repair rules: the only changes the validator makes on its own.
 TRIM_WHITESPACE = "trim_whitespace"
 DROP_DUPLICATE_SPAN = "drop_duplicate_span"
 REANCHOR = "reanchor"
-RULES = (TRIM_WHITESPACE, DROP_DUPLICATE_SPAN, REANCHOR, PROPAGATE_LABEL)
+STEM_EXTEND = "stem_extend"  # stem.py, labels in validation.stem_labels
+RULES = (TRIM_WHITESPACE, DROP_DUPLICATE_SPAN, REANCHOR, PROPAGATE_LABEL, DRIFT_SURFACE, DRIFT_NEIGHBOURS, STEM_EXTEND,
+         UTF16_OFFSETS)

@@ -56,7 +56,7 @@ def real_canonical() -> None:
     t = T2
     add({"id": "c-reanchor", "text": t, "entities": [sp(t, CANARY, "VICTIM"), sp(t, CANARY, "VICTIM", 1, shift=1),
                                                       sp(t, CANARY, "VICTIM", 2, shift=2), sp(t, "stepfather", "PERPETRATOR")]},
-        "repaired", rules=["reanchor"])
+        "repaired", rules=["drift_surface", "reanchor"])
     t = T2 + " Later."
     add({"id": "c-unknown", "text": t, "entities": [sp(t, CANARY, "VICTIM"), {**sp(t, "stepfather", "X"), "label": "ORG"}]},
         "quarantined", ["unknown_label"])
@@ -100,6 +100,10 @@ def real_canonical() -> None:
     rows.append("{'single': 'quotes'}"); expect(f, len(rows), "quarantined", ["invalid_json"])
     rows.append('{"id": "s-surrogate", "text": "bad \\ud800 char", "entities": []}'); expect(f, len(rows), "quarantined", ["invalid_schema"])
     rows.append("[" * 100000); expect(f, len(rows), "quarantined", ["invalid_json"])  # nesting too deep
+    # Whole words, but no AGE: an AGE span on "of" (validate/plausible.py).
+    t = T3 + " Of age."
+    add({"id": "c-implausible", "text": t, "entities": [sp(t, "Peace", "NAME"), sp(t, "of", "AGE")]},
+        "quarantined", ["span_implausible"])
     (HERE / f).parent.mkdir(parents=True, exist_ok=True)
     (HERE / f).write_text(jl(rows), encoding="utf-8")
 
@@ -152,7 +156,7 @@ def real_label_studio() -> None:
     t = [f"Counsellor Peace spoke to {CANARY} from Mwanza.", f"{CANARY} said the teacher hit her at Mlimani bus stand.",
          "Neema, aged seven, was left alone by her mother in Dodoma.", "A caller reported bullying at St. Joseph Primary School.",
          f"Emoji 😀 test: {CANARY} lives in Arusha.", "Joseph reports neglect of a boy in Tanga.", "Data without text field.",
-         "Halima, eleven, is sad.", "Old export from Moshi, with Baraka."]
+         "Halima, eleven, is sad.", "Old export from Moshi, with Baraka.", "😀 a,b and more."]
     tasks = [
         # 0: one annotation, lowercase label mapped case-insensitively.
         ls_task(1, t[0], [ls_ann(11, [ls_res(t[0], "Peace", "name"), ls_res(t[0], CANARY, "Victim"), ls_res(t[0], "Mwanza", "LOCATION")],
@@ -182,13 +186,17 @@ def real_label_studio() -> None:
         # 8: old "completions" export with epoch created_at.
         {"id": 9, "data": {"text": t[8]}, "completions": [{"id": 91, "created_at": 1609789589,
                                                           "result": [ls_res(t[8], "Moshi", "LOCATION"), ls_res(t[8], "Baraka", "NAME")]}]},
+        # 9: after an emoji, no value.text, and both readings land on whole words ("," as code
+        # points, "a" as UTF-16 code units): neither decides -> offsets_undecided.
+        ls_task(10, t[9], [ls_ann(101, [{"type": "labels", "value": {"start": 3, "end": 4, "labels": ["NAME"]}}])]),
     ]
     (HERE / f).write_text(json.dumps(tasks, indent=1, ensure_ascii=False), encoding="utf-8")
-    outcomes = [("accepted", []), ("accepted", []), ("accepted", []), ("quarantined", ["no_annotation"]), ("accepted", []),
-                ("quarantined", ["no_annotation"]), ("quarantined", ["invalid_schema"]), ("quarantined", ["unknown_label"]),
-                ("accepted", [])]
-    for i, (o, r) in enumerate(outcomes):
-        expect(f, i, o, r, rid=f"ls-{tasks[i]['id']}")
+    # 4: the UTF-16 reading is an audited repair (rule utf16_offsets).
+    outcomes = [("accepted", []), ("accepted", []), ("accepted", []), ("quarantined", ["no_annotation"]),
+                ("repaired", [], ["utf16_offsets"]), ("quarantined", ["no_annotation"]), ("quarantined", ["invalid_schema"]),
+                ("quarantined", ["unknown_label"]), ("accepted", []), ("quarantined", ["offsets_undecided"])]
+    for i, (o, r, *rules) in enumerate(outcomes):
+        expect(f, i, o, r, rules[0] if rules else (), rid=f"ls-{tasks[i]['id']}")
 
     # JSONL of tasks, with a shifted span re-anchored.
     f = "real/ls_tasks.jsonl"
@@ -197,7 +205,7 @@ def real_label_studio() -> None:
     rows = [ls_task(101, a, [ls_ann(1, [ls_res(a, CANARY, "VICTIM"), ls_res(a, CANARY, "VICTIM", 1, shift=-1), ls_res(a, "twelve", "AGE")])]),
             ls_task(102, b, [ls_ann(2, [ls_res(b, "uncle", "PERPETRATOR"), ls_res(b, "Amani", "VICTIM"), ls_res(b, "Kigoma", "LOCATION")])])]
     (HERE / f).write_text(jl(rows), encoding="utf-8")
-    expect(f, 1, "repaired", rules=["reanchor"], rid="ls-101")
+    expect(f, 1, "repaired", rules=["drift_surface"], rid="ls-101")
     expect(f, 2, "accepted", rid="ls-102")
 
     # A truncated JSON list export: the complete tasks count, the rest is one invalid_json record.
