@@ -5,7 +5,8 @@ that are no plausible mention of their label (a drifted span that landed on whol
 chance); anchors are its other spans (aligned and plausible). Rules, first that applies:
 
 1. `trim_whitespace` when what is left is a surface the record labels under the same label;
-2. drift (drift.py): `drift_surface`, else `drift_neighbours`;
+2. drift (drift.py): `drift_surface`, else `drift_neighbours`; then, for a span whose nearest
+   suspects drift moved, their shift when exactly one of them puts it on a plausible mention;
 3. `trim_whitespace` when what is left is a plausible mention;
 4. `stem_extend` (stem.py), for the labels in validation.stem_labels;
 5. `reanchor` (repair.py) onto a surface of the same label, when the result is plausible.
@@ -78,13 +79,17 @@ def choose_repairs(text: str, suspects: Sequence[SpanT], anchors: Sequence[SpanT
         if e > n:
             out[i] = Decision(sp, None, None, "past_the_end")
             continue
-        tries: list[tuple[str, tuple[int, int] | None]] = []
-        if _nearest_shifts(drifted, s):
-            why = "in_a_drifted_stretch"  # only a surface the record labels can place it now
-        else:
-            tries.append((TRIM_WHITESPACE, trims[i]))
-            if label in stem_labels:
-                tries.append((STEM_EXTEND, extend_stem(text, s, e)))
+        # In a drifted stretch (the nearest suspects were moved by drift), the span most likely
+        # drifted too: the neighbours' shift, when it puts the span on a plausible mention,
+        # comes before trimming or extending it where it stands.
+        moves = [d for d in sorted(_nearest_shifts(drifted, s)) if 0 <= s + d and e + d <= n
+                 and ok(s + d, e + d, label) and not any(a < e + d and s + d < b for a, b in occupied)]
+        if len(moves) == 1:
+            out[i] = Decision(sp, DRIFT_NEIGHBOURS, (s + moves[0], e + moves[0], label))
+            continue
+        tries: list[tuple[str, tuple[int, int] | None]] = [(TRIM_WHITESPACE, trims[i])]
+        if label in stem_labels:
+            tries.append((STEM_EXTEND, extend_stem(text, s, e)))
         if surfaces.get(label):
             new = reanchor(text, s, e, surfaces[label], occupied, reanchor_window)
             # Only a cut mention grows into the surface ("asser" into "Nasser"): a drifted span,

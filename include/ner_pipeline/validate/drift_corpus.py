@@ -166,6 +166,28 @@ def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _repair_exists(rec: dict[str, Any], window: int) -> bool:
+    """Whether every faulty span of the record has some place that is a plausible mention of its
+    label: a shift within the window, its trim or its stem (uniqueness and overlaps aside)."""
+    from .drift import candidate_shifts
+    from .plausible import HARD, implausible
+    from .repair import trim_whitespace
+    from .stem import extend_stem
+
+    t = rec.get("text") or ""
+    for e in rec.get("entities") or []:
+        sp = (e["start"], e["end"], e["label"])
+        inside = 0 <= sp[0] < sp[1] <= len(t)
+        if inside and aligned(t, sp[0], sp[1]) and implausible(t[sp[0]:sp[1]], sp[2]) not in HARD:
+            continue
+        if candidate_shifts(t, sp, window, lambda a, b: True):
+            continue
+        fixes = [trim_whitespace(t, sp[0], sp[1]), extend_stem(t, sp[0], sp[1])] if inside else []
+        if not any(f is not None and aligned(t, *f) and implausible(t[f[0]:f[1]], sp[2]) is None for f in fixes):
+            return False
+    return True
+
+
 def salvage(lines: Iterable[str], settings: Any) -> dict[str, Any]:
     """Defective records of a canonical JSONL file before and after repair (see the module docstring)."""
     from .batch import validate_batch
@@ -199,6 +221,8 @@ def salvage(lines: Iterable[str], settings: Any) -> dict[str, Any]:
         if others - {a["label"]}:
             changed += 1
     accepted_defective = sum(ln in by_line for ln in defective)
+    window = settings.validation.drift_window
+    no_repair_texts = {recs[ln - 1].get("text") for ln in defective if not _repair_exists(recs[ln - 1], window)}
     unique_defective = len({recs[ln - 1].get("text") for ln in defective})
     return {
         "records": len(recs), "defective": len(defective), "defective_unique_texts": unique_defective,
@@ -207,6 +231,9 @@ def salvage(lines: Iterable[str], settings: Any) -> dict[str, Any]:
         "salvaged_share": round(accepted_defective / len(defective), 4) if defective else 0.0,
         "salvaged_share_of_unique_texts": round(accepted_defective / unique_defective, 4) if unique_defective else 0.0,
         "defective_quarantined": len(defective) - accepted_defective,
+        # distinct defective texts with a span that no shift within the window, trim or stem
+        # puts on a plausible mention of its label: no repair exists that keeps words and labels
+        "defective_unique_texts_without_any_repair": len(no_repair_texts),
         "quarantined_by_reason": dict(sorted(quarantined.items())),
         "repairs_by_rule": out.report["repairs_by_rule"],
         "repaired_spans": repaired_spans, "repaired_spans_cutting_a_word": cut,

@@ -56,7 +56,7 @@ def real_canonical() -> None:
     t = T2
     add({"id": "c-reanchor", "text": t, "entities": [sp(t, CANARY, "VICTIM"), sp(t, CANARY, "VICTIM", 1, shift=1),
                                                       sp(t, CANARY, "VICTIM", 2, shift=2), sp(t, "stepfather", "PERPETRATOR")]},
-        "repaired", rules=["drift_surface", "reanchor"])
+        "repaired", rules=["drift_surface"])
     t = T2 + " Later."
     add({"id": "c-unknown", "text": t, "entities": [sp(t, CANARY, "VICTIM"), {**sp(t, "stepfather", "X"), "label": "ORG"}]},
         "quarantined", ["unknown_label"])
