@@ -26,6 +26,7 @@ The rules, each measured on the 334 clean records of the dev data (shared/data),
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 STOPWORDS = frozenset("""
 a an the and or but if so as at by for from in into of off on onto out over to up with
@@ -59,6 +60,7 @@ _PHONE = re.compile(r"^\+?[\d\s().\-]+$")
 HARD = frozenset({"clitic", "stopword", "only_stopwords", "stopword_in_name", "no_number", "not_a_phone_number"})
 
 
+@lru_cache(maxsize=1 << 16)  # runs on every aligned span of every record; mentions repeat
 def implausible(mention: str, label: str) -> str | None:
     """None when `mention` is a plausible `label` mention, else why not (a code)."""
     m = mention
