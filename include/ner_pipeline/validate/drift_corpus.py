@@ -24,7 +24,6 @@ elsewhere in the record).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from random import Random
 from typing import Any, Iterable, Sequence
@@ -104,18 +103,18 @@ def make_cases(records: Iterable[tuple[str, str, Sequence[SpanT]]], seed: int) -
 def run_cases(cases: Sequence[dict[str, Any]], settings: Any) -> list[dict[str, Any]]:
     """Validate the cases (source real), one batch per pattern (the patterns share texts, which
     in one batch would be duplicates of each other), and score each against its truth."""
+    from ..jsonl import dump_lines
     from .batch import validate_batch
 
     accepted: dict[str, list[SpanT]] = {}
     audit: dict[str, list[dict[str, Any]]] = {}
     for pattern in PATTERNS:
-        lines = [json.dumps({"id": f"case-{i}", "text": c["text"], "source": "real",
-                             "entities": [{"start": s, "end": e, "label": lab} for s, e, lab in c["spans"]]},
-                            ensure_ascii=False) for i, c in enumerate(cases) if c["pattern"] == pattern]
-        if not lines:
+        rows = [{"id": f"case-{i}", "text": c["text"], "source": "real",
+                 "entities": [{"start": s, "end": e, "label": lab} for s, e, lab in c["spans"]]}
+                for i, c in enumerate(cases) if c["pattern"] == pattern]
+        if not rows:
             continue
-        out = validate_batch([(f"drift_corpus_{pattern}.jsonl", "real", ("\n".join(lines) + "\n").encode("utf-8"))],
-                             settings, run_gx=False)
+        out = validate_batch([(f"drift_corpus_{pattern}.jsonl", "real", dump_lines(rows))], settings, run_gx=False)
         accepted.update({r.id: sorted((sp.start, sp.end, sp.label) for sp in r.entities) for r in out.accepted})
         for a in out.audit:
             audit.setdefault(a["id"], []).append(a)
@@ -188,23 +187,32 @@ def _repair_exists(rec: dict[str, Any], window: int) -> bool:
     return True
 
 
-def salvage(lines: Iterable[str], settings: Any) -> dict[str, Any]:
-    """Defective records of a canonical JSONL file before and after repair (see the module docstring)."""
+def is_clean(rec: dict[str, Any], text_counts: Counter) -> bool:
+    """Every span inside the text, aligned, none overlapping, and the text the file's only copy."""
+    t = rec.get("text") or ""
+    sp = sorted((e["start"], e["end"]) for e in rec.get("entities") or [])
+    return (text_counts[t] == 1 and all(0 <= s < e <= len(t) and aligned(t, s, e) for s, e in sp)
+            and all(b[0] >= a[1] for a, b in zip(sp, sp[1:])))
+
+
+def clean_records(recs: Sequence[dict[str, Any]]) -> list[tuple[str, list[SpanT]]]:
+    """(text, spans) of the clean records (is_clean) of a canonical file: the corpus's raw material."""
+    texts = Counter(r.get("text") for r in recs)
+    return [(r["text"], sorted((e["start"], e["end"], e["label"]) for e in r.get("entities") or []))
+            for r in recs if is_clean(r, texts)]
+
+
+def salvage(recs: Sequence[dict[str, Any]], settings: Any) -> dict[str, Any]:
+    """Defective records of a canonical file (its parsed records) before and after repair (see
+    the module docstring)."""
+    from ..jsonl import dump_lines
     from .batch import validate_batch
 
-    lines = [ln for ln in lines if ln.strip()]
-    recs = [json.loads(ln) for ln in lines]
     texts = Counter(r.get("text") for r in recs)
-    defective = set()
-    for i, r in enumerate(recs):
-        t = r.get("text") or ""
-        sp = sorted((e["start"], e["end"]) for e in r.get("entities") or [])
-        if (texts[t] > 1 or any(not (0 <= s < e <= len(t)) or not aligned(t, s, e) for s, e in sp)
-                or any(b[0] < a[1] for a, b in zip(sp, sp[1:]))):
-            defective.add(i + 1)  # 1-based line, as the reader numbers them
+    defective = {i + 1 for i, r in enumerate(recs) if not is_clean(r, texts)}  # 1-based lines, as the reader's
     # Each record gets the id line-<n> (the file's own ids are kept apart), so outcomes map back.
-    body = "\n".join(json.dumps({**r, "id": f"line-{i + 1}"}, ensure_ascii=False) for i, r in enumerate(recs)) + "\n"
-    out = validate_batch([("salvage.jsonl", "real", body.encode("utf-8"))], settings, run_gx=False)
+    body = dump_lines({**r, "id": f"line-{i + 1}"} for i, r in enumerate(recs))
+    out = validate_batch([("salvage.jsonl", "real", body)], settings, run_gx=False)
     by_line = {int(r.id.split("-")[1]): r for r in out.accepted}
     quarantined = Counter(code for q in out.quarantined if q["line"] in defective for code in q["reasons"])
     cut = changed = 0

@@ -37,38 +37,22 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def clean_records(lines: list[str]) -> list[tuple[str, list[tuple[int, int, str]]]]:
-    """(text, spans) of the records whose spans are all aligned, inside, not overlapping, text unique."""
-    from collections import Counter
-
-    from .spans import aligned
-
-    recs = [json.loads(ln) for ln in lines if ln.strip()]
-    texts = Counter(r.get("text") for r in recs)
-    out = []
-    for r in recs:
-        t = r.get("text") or ""
-        sp = sorted((e["start"], e["end"], e["label"]) for e in r.get("entities") or [])
-        if texts[t] == 1 and all(aligned(t, s, e) for s, e, _ in sp) and all(b[0] >= a[1] for a, b in zip(sp, sp[1:])):
-            out.append((t, sp))
-    return out
-
-
 def compute(settings: Any, *, synthetic: int, seed: int, dev: Path | None) -> dict[str, Any]:
+    from ..jsonl import read_file
     from ..synth.generator import generate
-    from .drift_corpus import figures, make_cases, run_cases, salvage
+    from .drift_corpus import clean_records, figures, make_cases, run_cases, salvage
 
     sources = [("synthetic", r.text, [(s.start, s.end, s.label) for s in r.entities]) for r in generate(synthetic, seed)]
-    lines: list[str] = []
+    recs: list[dict[str, Any]] = []
     if dev is not None:
-        lines = dev.read_text(encoding="utf-8").splitlines()
-        sources += [("dev_clean", t, sp) for t, sp in clean_records(lines)]
+        recs = read_file(dev)
+        sources += [("dev_clean", t, sp) for t, sp in clean_records(recs)]
     result: dict[str, Any] = {"settings": {"synthetic": synthetic, "seed": seed, "dev": dev.name if dev else None,
                                            "drift_window": settings.validation.drift_window,
                                            "stem_labels": settings.validation.stem_labels},
                               "drift_corpus": figures(run_cases(make_cases(sources, seed), settings))}
     if dev is not None:
-        result["salvage"] = salvage(lines, settings)
+        result["salvage"] = salvage(recs, settings)
     return result
 
 
