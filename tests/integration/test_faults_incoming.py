@@ -118,7 +118,7 @@ def test_file_deleted_while_discovery_lists(shared_bucket, monkeypatch, caplog):
             return original(self, k)
         return read
 
-    for method in ("get_bytes", "get_with_etag"):  # however discovery reads it
+    for method in ("get_bytes", "get_with_etag", "sha256"):  # however discovery reads it
         monkeypatch.setattr(ObjectStore, method, delete_then_read(getattr(ObjectStore, method)))
     with caplog.at_level(logging.WARNING, logger="ner_pipeline.discovery"):
         found = stages.discover(settings, RUN, SOURCES)
