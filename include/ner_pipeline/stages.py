@@ -386,7 +386,7 @@ def evaluate(settings: Settings, run_id: str, dataset_uri: str, train_result: di
         store.download_prefix(out_key + "/model", model_dir)
         check_model_dir(model_dir, model_uri)
         try:
-            metrics, preds = evaluate_model(model_dir, test)
+            metrics, preds = evaluate_model(model_dir, test, precision=settings.training.precision)
         except (OSError, ValueError) as exc:
             raise StageError(f"model at {model_uri} could not be loaded: {type(exc).__name__}: {exc}") from exc
         # What was evaluated, file by file: promote refuses a staging model that differs from it.
@@ -400,7 +400,7 @@ def evaluate(settings: Settings, run_id: str, dataset_uri: str, train_result: di
         if champ:
             champ_dir = registry.pull("champion", Path(tmp) / "champion")
             model_sub = champ_dir / "model" if (champ_dir / "model").exists() else champ_dir
-            champion_metrics, _ = evaluate_model(model_sub, test)
+            champion_metrics, _ = evaluate_model(model_sub, test, precision=settings.training.precision)
             champion_metrics["version"] = champ["version"]
             store.put_json(f"{eprefix}/champion_metrics.json", champion_metrics)
     log.info("challenger vs champion on %d test records:\n%s", len(test),
@@ -576,7 +576,8 @@ def _score_version(store: ObjectStore, registry: Any, version: str, dataset_uri:
     test = parse_jsonl(store.get_bytes(store.key_of(dataset_uri).rstrip("/") + "/test.jsonl"))
     with tempfile.TemporaryDirectory() as tmp:
         d = registry.pull(version, Path(tmp) / "v")
-        metrics, _ = evaluate_model(d / "model" if (d / "model").exists() else d, test)
+        metrics, _ = evaluate_model(d / "model" if (d / "model").exists() else d, test,
+                                      precision=settings.training.precision)
     return metrics
 
 

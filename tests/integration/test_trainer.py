@@ -219,15 +219,6 @@ def test_base_model_specs(spec, kind):
         assert src.arch["hidden_size"] == 768
 
 
-def test_precision_choice():
-    from ner_pipeline.train.runtime import choose_precision
-
-    assert choose_precision("auto", cuda=False, bf16_ok=False) == "fp32"
-    assert choose_precision("auto", cuda=True, bf16_ok=True) == "bf16"
-    assert choose_precision("auto", cuda=True, bf16_ok=False) == "fp16"
-    assert choose_precision("fp32", cuda=True, bf16_ok=True) == "fp32"
-
-
 def test_length_grouped_order_groups_and_reshuffles():
     import random
 

@@ -80,10 +80,17 @@ def train_dataset(features: list[dict[str, list[int]]], ts: TrainingSettings) ->
 
 
 def pad_multiple(rt: Runtime) -> int | None:
-    """On GPU pad batches to a multiple of 64 tokens: a handful of shapes instead of hundreds
-    (each new shape costs kernel selection and allocator work) and aligned attention masks for
-    the fused SDPA kernels. On CPU every padded token is paid for, so pad to the longest only."""
-    return 64 if rt.device == "cuda" else None
+    """Pad each batch's length up to a multiple of this, where kernels are built per shape.
+
+    GPU: 64, a handful of shapes instead of hundreds (each new shape costs kernel selection and
+    allocator work) and aligned attention masks for the fused SDPA kernels. CPU with bf16
+    autocast: 32, since oneDNN JIT-compiles its AMX/AVX512-BF16 matmul kernels for each new
+    shape (32 bf16 = one 64-byte tile row). CPU fp32 runs MKL/oneDNN kernels that take any
+    shape, and every padded token is paid for: pad to the longest only.
+    """
+    if rt.device == "cuda":
+        return 64
+    return 32 if rt.precision == "bf16" else None
 
 
 def make_collator(tokenizer: Any, rt: Runtime, *, pad_to_max: int | None = None) -> Any:

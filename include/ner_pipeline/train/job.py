@@ -44,8 +44,8 @@ def run_training(dataset_uri: str, output_uri: str, settings: Settings, *, xcom_
         from .trainer import fit, save_model
 
         rt = detect_runtime(ts.precision, ts.torch_threads)
-        log.info("device %s (%s), precision %s, world size %d, %d threads",
-                 rt.device, rt.device_name, rt.precision, rt.world_size, rt.threads)
+        log.info("device %s (%s), precision %s (%s), world size %d, %d threads",
+                 rt.device, rt.device_name, rt.precision, rt.precision_reason, rt.world_size, rt.threads)
         result = fit(train_records, snap.validation, settings, rt, work)
         if not is_main_process():
             return None
