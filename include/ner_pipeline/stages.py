@@ -540,7 +540,7 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
         def rescore(version: str) -> dict[str, Any]:
             if version == evaluation.get("champion_version") and evaluation.get("champion_metrics_uri"):
                 return store.get_json(store.key_of(evaluation["champion_metrics_uri"]))
-            return _score_version(store, registry, version, snapshot["dataset_uri"])
+            return _score_version(store, registry, version, snapshot["dataset_uri"], settings.training.precision)
 
         result = registry.gate_and_promote(run_id=run_id, staging_uri=staging, metrics=metrics, gate=settings.gate,
                                            rescore=rescore, lineage=lineage, model_card=card, who=who)
@@ -570,14 +570,14 @@ def _check_staging_is_evaluated(store: ObjectStore, staging: str, evaluation: di
                          f"(differs in: {', '.join(changed[:5])}); refusing to promote")
 
 
-def _score_version(store: ObjectStore, registry: Any, version: str, dataset_uri: str) -> dict[str, Any]:
+def _score_version(store: ObjectStore, registry: Any, version: str, dataset_uri: str,
+                   precision: str = "auto") -> dict[str, Any]:
     from .evaluate.predict import evaluate_model
 
     test = parse_jsonl(store.get_bytes(store.key_of(dataset_uri).rstrip("/") + "/test.jsonl"))
     with tempfile.TemporaryDirectory() as tmp:
         d = registry.pull(version, Path(tmp) / "v")
-        metrics, _ = evaluate_model(d / "model" if (d / "model").exists() else d, test,
-                                      precision=settings.training.precision)
+        metrics, _ = evaluate_model(d / "model" if (d / "model").exists() else d, test, precision=precision)
     return metrics
 
 
