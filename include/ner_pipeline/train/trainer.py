@@ -209,7 +209,8 @@ def fit(train_records: Sequence[Record], validation_records: Sequence[Record], s
     hf_logging.disable_progress_bar()  # tqdm bars in a pod log are noise
     ts = settings.training
     seed_everything(ts.seed, deterministic=rt.device == "cpu")
-    model, tokenizer, _src = load_base_model(ts.base_model, settings=settings, download_dir=work_dir / "base_model")
+    model, tokenizer, _src = load_base_model(ts.base_model, settings=settings, download_dir=work_dir / "base_model",
+                                             attention_dropout=ts.attention_dropout)
     specials = SpecialTokens.from_tokenizer(tokenizer)
     max_length = min(ts.max_length, getattr(model.config, "max_position_embeddings", ts.max_length))
     cfg = WindowConfig(max_length, ts.stride)
