@@ -13,8 +13,14 @@ token-classification model, or records exactly why it did not:
 5. **evaluate**: strict entity-level P/R/F1 per label on the test split; the current champion is
    re-scored on the same records;
 6. **gate** → **promote** (new immutable version + conditional move of `champion.json`) or
-   **record_rejection** (every failed rule in `models/ner/history.jsonl`);
+   **record_rejection** (every failed rule in `models/ner/history.jsonl`); with
+   `promotion.approval: required` a passing (or forced) model first waits in **approve_promotion**
+   (Browse → Required Actions): Approve → promote, Reject or timeout → record_rejection, with the
+   reviewer's name and comment;
 7. **report**: one summary of counts, metrics, gate rules and outcome.
+
+Every registry change records who: the user who triggered the run (else the scheduler), the reviewer.
+A DeadlineAlert notifies when a run has not finished `schedule.deadline.minutes` after it was queued.
 
 No transcript text is written to logs or XCom: only counts, ids, codes and object-store URIs.
 Settings: `include/config/ner_retraining.yaml` (profiles and `NER__SECTION__KEY` env overrides).
@@ -24,8 +30,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, Param, TriggerRule, dag, task
+from airflow.sdk import Param, TriggerRule, dag, task
 
+from ner_pipeline import approval, schedule
 from ner_pipeline.config import load_settings
 from ner_pipeline.stages import run_key
 
@@ -33,6 +40,7 @@ from ner_pipeline.stages import run_key
 # heavy import. Each task reloads settings at run time, so env overrides apply there too.
 SETTINGS = load_settings()
 DAG_ID = "ner_retraining"
+APPROVAL = approval.required(SETTINGS)  # the graph has an approval task only when required
 
 
 def _settings():
@@ -54,19 +62,19 @@ def _who() -> str:
     return getattr(dag_run, "triggering_user_name", None) or "airflow"
 
 
-def _schedule():
-    from airflow.sdk import AssetAny, AssetOrTimeSchedule, CronTriggerTimetable
+def _review() -> dict | None:
+    """The reviewer's answer (approve_promotion's XCom), None when there was no review."""
+    from airflow.sdk import get_current_context
 
-    cron = CronTriggerTimetable(SETTINGS.schedule.cron, timezone="UTC")
-    if not SETTINGS.schedule.on_new_data:
-        return cron
-    incoming = [Asset(SETTINGS.uri(SETTINGS.sources.synthetic_prefix)), Asset(SETTINGS.uri(SETTINGS.sources.real_prefix))]
-    return AssetOrTimeSchedule(timetable=cron, assets=AssetAny(*incoming))
+    if not APPROVAL:
+        return None
+    return get_current_context()["ti"].xcom_pull(task_ids=approval.TASK_ID, key="review")
 
 
 @dag(
     dag_id=DAG_ID,
-    schedule=_schedule(),
+    schedule=schedule.timetable(SETTINGS),
+    deadline=schedule.deadline_alert(SETTINGS),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -172,21 +180,28 @@ def ner_retraining():
         return stages.evaluate(_settings(), run_id, snap["dataset_uri"], trained)
 
     @task.branch(task_display_name="Gate")
-    def gate(evaluation: dict) -> str:
-        """Apply the promotion rules; branch to promote or record_rejection."""
-        from airflow.sdk import get_current_context
+    def gate(evaluation: dict) -> list[str]:
+        """Apply the promotion rules; branch to promote, approve_promotion or record_rejection."""
+        from airflow.sdk import conf, get_current_context
 
         from ner_pipeline import stages
 
         run_id, params = _ctx()
         if params["force_promote"] and not params["reason"].strip():
             raise ValueError("force_promote requires a reason")
-        decision = stages.gate(_settings(), run_id, evaluation, dry_run=params["dry_run"],
-                               force_promote=params["force_promote"], reason=params["reason"])
-        get_current_context()["ti"].xcom_push(key="decision", value=decision)
-        return "promote" if decision["promote"] else "record_rejection"
+        settings = _settings()
+        decision = stages.gate(settings, run_id, evaluation, dry_run=params["dry_run"],
+                               force_promote=params["force_promote"], reason=params["reason"], triggered_by=_who())
+        ti = get_current_context()["ti"]
+        ti.xcom_push(key="decision", value=decision)
+        branches = approval.route(decision, "required" if APPROVAL else "auto")
+        if approval.TASK_ID in branches:
+            ti.xcom_push(key="approval", value=approval.prepare(
+                settings, run_id, evaluation=evaluation, decision=decision, dag_id=DAG_ID, triggered_by=_who(),
+                reason=params["reason"], base_url=conf.get("api", "base_url", fallback=None)))
+        return branches
 
-    @task(task_display_name="Promote to registry")
+    @task(task_display_name="Promote to registry", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
     def promote(snap: dict, trained: dict, evaluation: dict) -> dict:
         """Immutable version + conditional write of models/ner/champion.json."""
         from airflow.sdk import get_current_context
@@ -196,11 +211,12 @@ def ner_retraining():
         run_id, params = _ctx()
         decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
         return stages.promote(_settings(), run_id, snapshot=snap, train_result=trained, evaluation=evaluation,
-                              decision=decision, dag_id=DAG_ID, reason=params["reason"], who=_who())
+                              decision=decision, dag_id=DAG_ID, reason=params["reason"], who=_who(),
+                              review=_review())
 
-    @task(task_display_name="Record rejection")
+    @task(task_display_name="Record rejection", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
     def record_rejection(evaluation: dict) -> dict:
-        """Write why the model was not promoted to models/ner/history.jsonl."""
+        """Write why the model was not promoted (gate, dry run, reviewer or timeout) to the history."""
         from airflow.sdk import get_current_context
 
         from ner_pipeline import stages
@@ -208,7 +224,7 @@ def ner_retraining():
         run_id, params = _ctx()
         decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
         return stages.record_rejection(_settings(), run_id, evaluation=evaluation, decision=decision,
-                                       reason=params["reason"], who=_who())
+                                       reason=params["reason"], who=_who(), review=_review())
 
     @task(task_display_name="Report", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
     def report(validated: dict, evaluation: dict) -> dict:
@@ -229,6 +245,11 @@ def ner_retraining():
     promoted = promote(snapshot, train_result, evaluation)
     rejected = record_rejection(evaluation)
     branch >> [promoted, rejected]
+    if APPROVAL:
+        from ner_pipeline.approval_operator import make_approval_operator
+
+        review = make_approval_operator(SETTINGS)
+        branch >> review >> [promoted, rejected]
     final = report(validated, evaluation)
     [promoted, rejected] >> final
 

@@ -43,6 +43,26 @@ def _labels(*dicts: dict[str, Any]) -> list[str]:
     return seen
 
 
+def sign_off(blessing: dict[str, Any]) -> list[str]:
+    """Who did what, from the blessing: the trigger, a forced promotion, the reviewer's decision."""
+    out = [f"Triggered by: {blessing.get('triggered_by') or 'airflow (schedule)'}"
+           + (f" ({blessing['trigger_reason']})" if blessing.get("trigger_reason") else "")]
+    forced = blessing.get("forced") or ({"who": blessing.get("triggered_by"), "reason": blessing.get("trigger_reason")}
+                                        if blessing.get("force_promote") and not blessing.get("passed") else {})
+    if forced:
+        out.append(f"Forced promotion by {forced.get('who') or '-'}: {forced.get('reason') or '-'}")
+    review = blessing.get("approval") or {}
+    if review:
+        by = review.get("by") or "nobody (timed out)"
+        out.append(f"Review: {review.get('decision')} by {by} at {review.get('at') or '-'}"
+                   + (f": {review['comment']}" if review.get("comment") else ""))
+    else:
+        mode = blessing.get("approval_mode")
+        out.append("Review: none (promotion.approval: auto; the gate decided)" if mode != "required"
+                   else "Review: none recorded")
+    return out
+
+
 def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[str, Any],
            manifest: dict[str, Any] | None = None, settings: Any = None, version: str | None = None) -> str:
     """Markdown card: data snapshot, label counts, per-entity metrics, gate thresholds and rule
@@ -110,6 +130,9 @@ def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[s
                  r.get("outcome"), r.get("action")] for r in rules]
         lines += ["## Gate thresholds and outcomes", ""]
         lines += _table(["rule", "label", "value", "threshold", "outcome", "action"], rows) + [""]
+
+    # -- who ------------------------------------------------------------------------------
+    lines += ["## Sign-off", ""] + [f"- {x}" for x in sign_off(blessing)] + [""]
 
     # -- limits ---------------------------------------------------------------------------
     lines += ["## Known limits", ""] + [f"- {item}" for item in KNOWN_LIMITS]

@@ -285,9 +285,14 @@ class Registry:
     # -- promotion --------------------------------------------------------------------------
     def promote(self, *, run_id: str, staging_uri: str, blessing: dict[str, Any], metrics: dict[str, Any],
                 lineage: dict[str, Any], model_card: str | None = None, expected_champion: Any = ...,
-                reason: str = "gate passed", who: str = "airflow", force: bool = False) -> dict[str, Any]:
+                reason: str = "gate passed", who: str = "airflow", force: bool = False,
+                audit: dict[str, Any] | None = None) -> dict[str, Any]:
         """Make the run's model a version and the champion; returns {"version", "uri", "champion_uri",
         "previous", "already_done"}.
+
+        audit: who else took part (approval.attribution: `triggered_by`, `approval` with the
+        reviewer, decision, time and comment); written into the pointer, the history entry and the
+        version's blessing.json (the model card is the caller's: render it from that blessing).
 
         expected_champion: the champion version the gate compared against (None = there was none);
         if the pointer names anything else, ChampionChanged is raised before anything is copied,
@@ -320,24 +325,26 @@ class Registry:
             # Done before: at most the history line is missing (crash right after the pointer moved).
             if current == vid and champ.get("run_id") == run_id and champ.get("kind") in PROMOTION_KINDS:
                 self._checkpoint("before_history")
-                self.record_decision(run_id, self._promotion_entry(champ["kind"], vid, champ.get("previous"),
-                                                                   blessing, metrics, reason, who))
+                self.record_decision(run_id, {**self._promotion_entry(champ["kind"], vid, champ.get("previous"),
+                                                                      blessing, metrics, reason, who), **(audit or {})})
             return {"version": vid, "uri": uri, "champion_uri": self.champion_uri,
                     "previous": (champ or {}).get("previous") if current == vid else None, "already_done": True}
 
         if expected_champion is not ... and expected_champion != current:
             raise ChampionChanged(expected_champion, current)
         if not complete:
-            self._build_version(vid, run_id=run_id, staging_uri=staging_uri, blessing=blessing, metrics=metrics,
-                                lineage=lineage, model_card=model_card, kind=kind, who=who, reason=reason)
+            self._build_version(vid, run_id=run_id, staging_uri=staging_uri, blessing={**blessing, **(audit or {})},
+                                metrics=metrics, lineage=lineage, model_card=model_card, kind=kind, who=who,
+                                reason=reason)
 
         self._checkpoint("before_pointer")
         pointer = {"version": vid, "uri": uri, "run_id": run_id, "promoted_at": _iso(self.clock()),
                    "previous": current, "kind": kind, "who": who, "reason": reason,
-                   "micro_f1": (metrics.get("micro") or {}).get("f1")}
+                   "micro_f1": (metrics.get("micro") or {}).get("f1"), **(audit or {})}
         self._move_pointer(pointer, etag, expected=current)
         self._checkpoint("before_history")
-        self.record_decision(run_id, self._promotion_entry(kind, vid, current, blessing, metrics, reason, who))
+        self.record_decision(run_id, {**self._promotion_entry(kind, vid, current, blessing, metrics, reason, who),
+                                      **(audit or {})})
         log.info("champion: %s -> %s (%s)", current or "none", vid, kind)
         return {"version": vid, "uri": uri, "champion_uri": self.champion_uri, "previous": current,
                 "already_done": False}
@@ -345,7 +352,7 @@ class Registry:
     def gate_and_promote(self, *, run_id: str, staging_uri: str, metrics: dict[str, Any], gate: Any,
                          rescore: Callable[[str], dict[str, Any]], lineage: dict[str, Any],
                          model_card: Callable[[dict[str, Any]], str] | None = None, who: str = "airflow",
-                         max_attempts: int = 3) -> dict[str, Any]:
+                         max_attempts: int = 3, audit: dict[str, Any] | None = None) -> dict[str, Any]:
         """Gate against the current champion and promote; on ChampionChanged, re-score the new
         champion (`rescore(version) -> metrics` on the same test records) and gate again.
 
@@ -361,14 +368,15 @@ class Registry:
         for attempt in range(1, max_attempts + 1):
             champ = self.champion()
             cv = champ["version"] if champ else None
-            blessing = decide(metrics, gate, rescore(cv) if cv else None, champion_version=cv)
+            blessing = {**decide(metrics, gate, rescore(cv) if cv else None, champion_version=cv), **(audit or {})}
             if not blessing["passed"]:
-                self.record_decision(run_id, {**decision_entry(blessing), "kind": "rejection", "who": who})
+                self.record_decision(run_id, {**decision_entry(blessing), "kind": "rejection", "who": who,
+                                              **(audit or {})})
                 return {"promoted": False, "blessing": blessing}
             try:
                 result = self.promote(run_id=run_id, staging_uri=staging_uri, blessing=blessing, metrics=metrics,
                                       lineage=lineage, model_card=model_card(blessing) if model_card else None,
-                                      expected_champion=cv, who=who)
+                                      expected_champion=cv, who=who, audit=audit)
                 return {"promoted": True, "blessing": blessing, **result}
             except ChampionChanged as exc:
                 if attempt == max_attempts:
@@ -438,7 +446,8 @@ class Registry:
 
         stored_blessing = dict(blessing)
         if kind == "forced_promotion":
-            stored_blessing["forced"] = {"who": who, "reason": reason}
+            # forced by whoever asked for it (the run's trigger, or the CLI user); approved by `who`
+            stored_blessing["forced"] = {"who": blessing.get("triggered_by") or who, "reason": reason}
         generated = {
             "metrics.json": _json_bytes(metrics),
             "blessing.json": _json_bytes(stored_blessing),

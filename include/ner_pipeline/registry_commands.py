@@ -203,6 +203,14 @@ def _promote(args: argparse.Namespace) -> int:
                     "reasons": [f"no gate decision found at {blessing_uri}"]}
     if not blessing.get("passed") and not args.force:
         return _fail("the gate rejected this run: " + "; ".join(blessing.get("reasons", [])) + " (use --force --reason)")
+    # With promotion.approval: required the command line promotes only what a reviewer approved
+    # (the review the DAG wrote into the run's blessing); forced promotions go through the DAG.
+    from .approval import cli_refusal
+
+    refusal = cli_refusal(settings.promotion.approval, force=args.force, review=blessing.get("approval"))
+    if refusal:
+        return _fail(refusal)
+    audit = {k: blessing[k] for k in ("triggered_by", "approval") if blessing.get(k)}
     # The model promoted is the one evaluate scored, file for file (size + MD5), as in the DAG;
     # only --force goes on when no record of the evaluated files exists.
     from .stages import StageError, _check_staging_is_evaluated
@@ -218,7 +226,7 @@ def _promote(args: argparse.Namespace) -> int:
                           lineage=_lineage(store, staging, args.run),
                           # a passed blessing holds only against the champion it was gated with
                           expected_champion=... if args.force else blessing.get("champion_version"),
-                          reason=args.reason or "gate passed", who=_who(args), force=args.force)
+                          reason=args.reason or "gate passed", who=_who(args), force=args.force, audit=audit)
     except (RegistryError, ChampionChanged) as exc:
         return _fail(str(exc))
     if out["already_done"]:

@@ -472,7 +472,7 @@ def _promoted_version(registry: Any, run_id: str) -> str | None:
 # -- 6. gate --------------------------------------------------------------------------------
 
 def gate(settings: Settings, run_id: str, evaluation: dict[str, Any], *, dry_run: bool = False,
-         force_promote: bool = False, reason: str = "") -> dict[str, Any]:
+         force_promote: bool = False, reason: str = "", triggered_by: str | None = None) -> dict[str, Any]:
     from .evaluate.gate import decide, format_gate_table
     from .registry import Registry
 
@@ -493,7 +493,8 @@ def gate(settings: Settings, run_id: str, evaluation: dict[str, Any], *, dry_run
     metrics = store.get_json(store.key_of(evaluation["metrics_uri"]))
     champ = store.get_json(store.key_of(evaluation["champion_metrics_uri"])) if evaluation.get("champion_metrics_uri") else None
     blessing = decide(metrics, settings.gate, champ, champion_version=evaluation.get("champion_version"))
-    blessing.update({"run_id": run_id, "dry_run": dry_run, "force_promote": force_promote, "trigger_reason": reason})
+    blessing.update({"run_id": run_id, "dry_run": dry_run, "force_promote": force_promote, "trigger_reason": reason,
+                     "triggered_by": triggered_by or "airflow", "approval_mode": settings.promotion.approval})
     store.put_json(key, blessing)
     log.info("gate decision: %s\n%s", "PASS" if blessing["passed"] else "FAIL", format_gate_table(blessing))
     promote = (blessing["passed"] or force_promote) and not dry_run
@@ -505,17 +506,28 @@ def gate(settings: Settings, run_id: str, evaluation: dict[str, Any], *, dry_run
 
 def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_result: dict[str, Any],
             evaluation: dict[str, Any], decision: dict[str, Any], dag_id: str, reason: str = "",
-            who: str = "airflow") -> dict[str, Any]:
-    """`who`: recorded in the history and the pointer (the DAG passes the triggering user)."""
+            who: str = "airflow", review: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`who`: the user who triggered the run (the DAG passes it; the scheduler: "airflow").
+    `review`: the approval (approval.review_from_event) when promotion.approval is required; then
+    the reviewer is the `who` of the history, pointer and blessing, and `triggered_by` is kept."""
+    from .approval import attribution, required
     from .modelcard import render
     from .registry import Registry
 
     store = ObjectStore(settings)
     registry = Registry(store)
     staging = train_result.get("output_uri") or train_output_uri(settings, run_id)
-    if not _promoted_version(registry, run_id):
+    done = _promoted_version(registry, run_id)
+    if required(settings) and not done and (review or {}).get("decision") != "approved":
+        raise StageError(f"promotion.approval is 'required' and run {run_id} has no approval "
+                         f"({(review or {}).get('decision') or 'no review'}): not promoted")
+    if not done:
         _check_staging_is_evaluated(store, staging, evaluation)
-    blessing = store.get_json(store.key_of(decision["blessing_uri"]))
+    audit = attribution(who, review)
+    who = audit.pop("who")
+    blessing = {**store.get_json(store.key_of(decision["blessing_uri"])), **audit}
+    if review:
+        store.put_json(store.key_of(decision["blessing_uri"]), blessing)  # the run's blessing says who approved
     metrics = store.get_json(store.key_of(evaluation["metrics_uri"]))
     manifest = store.get_json(store.key_of(snapshot["dataset_uri"]).rstrip("/") + "/manifest.json")
     lineage = {
@@ -532,7 +544,7 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
     if decision.get("force_promote") and not decision.get("passed"):
         result = registry.promote(run_id=run_id, staging_uri=staging, blessing=blessing, metrics=metrics,
                                   lineage=lineage, model_card=card(blessing), reason=reason or "forced promotion",
-                                  who=who, force=True)
+                                  who=who, force=True, audit=audit)
         result["promoted"] = True
     else:
         # Gate again inside the promotion loop: if another run moved the champion since our
@@ -543,7 +555,7 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
             return _score_version(store, registry, version, snapshot["dataset_uri"], settings.training.precision)
 
         result = registry.gate_and_promote(run_id=run_id, staging_uri=staging, metrics=metrics, gate=settings.gate,
-                                           rescore=rescore, lineage=lineage, model_card=card, who=who)
+                                           rescore=rescore, lineage=lineage, model_card=card, who=who, audit=audit)
     if result.get("promoted"):
         log.info("promoted %s -> %s", result["version"], result["uri"])
         return {k: result[k] for k in ("promoted", "version", "uri", "champion_uri", "already_done") if k in result}
@@ -582,18 +594,28 @@ def _score_version(store: ObjectStore, registry: Any, version: str, dataset_uri:
 
 
 def record_rejection(settings: Settings, run_id: str, *, evaluation: dict[str, Any], decision: dict[str, Any],
-                     reason: str = "", who: str = "airflow") -> dict[str, Any]:
+                     reason: str = "", who: str = "airflow", review: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Not promoted: the gate said no (kind rejection), a dry run, or, with `review`, the reviewer
+    rejected (review_rejection: name and comment) or nobody answered in time (review_timeout)."""
+    from .approval import attribution, rejection_of, response_timeout
     from .evaluate.gate import decision_entry
     from .registry import Registry
 
     store = ObjectStore(settings)
     kind = "dry_run" if decision.get("dry_run") else "rejection"
     blessing = store.get_json(store.key_of(decision["blessing_uri"]))
+    audit = attribution(who, review)
+    why = "dry run: promotion skipped" if kind == "dry_run" else "; ".join(decision.get("reasons", []))
+    if review:
+        kind, why = rejection_of(review, response_timeout(settings))
+        store.put_json(store.key_of(decision["blessing_uri"]), {**blessing, **{k: v for k, v in audit.items()
+                                                                              if k != "who"}})
     entry = {**decision_entry(blessing), "kind": kind, "run_id": run_id,
              "micro_f1": evaluation.get("micro_f1"), "blessing_uri": decision["blessing_uri"],
-             "champion_version": evaluation.get("champion_version"), "trigger_reason": reason, "who": who}
+             "champion_version": evaluation.get("champion_version"), "trigger_reason": reason, **audit}
+    if review:
+        entry["reason"] = why
     Registry(store).record_decision(run_id, entry)
-    why = "dry run: promotion skipped" if kind == "dry_run" else "; ".join(decision.get("reasons", []))
     log.info("not promoted: %s", why)
     return {"kind": kind, "reason": why}
 

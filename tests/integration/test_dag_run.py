@@ -232,3 +232,164 @@ def test_dag_survives_a_poison_file(env, tmp_path):
     nxt = stages.discover(settings, "next-night", ["real", "synthetic"])
     assert nxt["files"] == []
     assert stages.validate(settings, "next-night", nxt)["counts"]["records_read"] == 0
+
+
+# -- issue 18: a named reviewer approves or rejects, through Airflow's REST API ------------------
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _http(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json",
+                                          **({"Authorization": f"Bearer {token}"} if token else {})})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        return exc.code, {"detail": exc.read().decode(errors="replace")}
+    except OSError:  # not listening yet
+        return 0, {}
+
+
+def _wait(what: str, probe, timeout: float, *alive: subprocess.Popen):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for p in alive:
+            assert p.poll() is None, f"{p.args[1:3]} exited with {p.returncode} while waiting for {what}"
+        got = probe()
+        if got:
+            return got
+        time.sleep(2)
+    raise TimeoutError(f"no {what} within {timeout}s")
+
+
+@pytest.fixture(scope="module")
+def api_server(env, tmp_path_factory):
+    """`airflow api-server` on the DAG test's metadata DB, SimpleAuthManager with one reviewer."""
+    home = Path(env["AIRFLOW_HOME"])
+    password = "rv-" + uuid.uuid4().hex[:12]
+    (home / "passwords.json").write_text(json.dumps({"reviewer": password}))
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    auth = {
+        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "reviewer:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
+        "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex * 2,
+        "AIRFLOW__API__BASE_URL": base + "/",
+    }
+    log = open(tmp_path_factory.mktemp("api") / "api-server.log", "wb")
+    server = subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "api-server", "-H", "127.0.0.1",
+                               "-p", str(port), "-w", "1"], env={**env, **auth}, stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield {"base": base, "password": password, "env": auth, "proc": server}
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _review_through_rest(env, api, tmp_path, name: str, option: str, comment: str):
+    """One `airflow dags test` run that stops at approve_promotion; the reviewer answers through
+    PATCH .../hitlDetails. Returns (process, the HITL detail the reviewer saw, run id)."""
+    from ner_pipeline.ui import app as ui_app
+
+    permissive = {"NER__GATE__MICRO_F1_MIN": "-1", "NER__GATE__DEFAULT_LABEL": "{min_f1: 0.0, action: warn}",
+                  "NER__GATE__LABELS": "{}", "NER__GATE__MIN_SUPPORT": "0", "NER__PROMOTION__APPROVAL": "required"}
+    out = open(tmp_path / f"dags_test_{name}.log", "w+")
+    dags = subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "dags", "test", "ner_retraining"],
+                            env={**env, **api["env"], **permissive}, stdout=out, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = api["base"]
+        _wait("api-server", lambda: _http("GET", base + "/api/v2/monitor/health")[0] == 200, 300, api["proc"])
+        status, body = _http("POST", base + "/auth/token", {"username": "reviewer", "password": api["password"]})
+        assert status == 201, body
+        token = body["access_token"]
+        url = base + "/api/v2/dags/ner_retraining/dagRuns/~/hitlDetails?response_received=false"
+        detail = _wait("a pending approval", lambda: (_http("GET", url, token=token)[1].get("hitl_details") or [None])[0],
+                       900, dags, api["proc"])
+        ti = detail["task_instance"]
+        assert ti["task_id"] == "approve_promotion" and ti["state"] == "awaiting_input"
+        run_id = ti["dag_run_id"]
+        # The run waits: nothing promoted or rejected yet, and the run page says so.
+        store = _store(env)
+        assert not [e for e in _history(store) if e.get("run_id") == run_id]
+        pending = ui_app.RegistryReader(store).run(run_id)["approval"]
+        assert pending["state"] == "pending" and pending["task_id"] == "approve_promotion"
+        patch = (f"{base}/api/v2/dags/ner_retraining/dagRuns/{run_id}/taskInstances/approve_promotion/-1/hitlDetails")
+        status, body = _http("PATCH", patch, {"chosen_options": [option], "params_input": {"comment": comment}},
+                             token=token)
+        assert status == 200, body
+        assert dags.wait(900) == 0, open(out.name).read()[-5000:]
+    finally:
+        if dags.poll() is None:
+            dags.kill()
+        out.seek(0)
+        text = out.read()
+        out.close()
+    return subprocess.CompletedProcess(dags.args, dags.returncode, text, ""), detail, run_id
+
+
+def _history(store) -> list[dict]:
+    got = store.get_with_etag(store.key("models/ner/history.jsonl"))
+    return [json.loads(x) for x in got[0].decode().splitlines()] if got else []
+
+
+def test_approval_required_reviewer_rejects_then_approves(env, api_server, tmp_path):
+    """With promotion.approval: required the run stops at approve_promotion (awaiting input; the
+    run page shows the pending approval). A rejection given through Airflow's REST API records the
+    reviewer and the comment and leaves the champion as it was; an approval promotes, and the
+    reviewer is in the history, the pointer, the version's blessing and its model card. The
+    review's body holds the metrics and never transcript text (the canary)."""
+    store = _store(env)
+    before = store.get_json(store.key("models/ner/champion.json"))
+
+    _put_batch(env, seed=404, n=40, real_canary=True)
+    proc, detail, run1 = _review_through_rest(env, api_server, tmp_path, "reject", "Reject", "PERPETRATOR recall too low")
+    body = detail["body"]
+    assert CANARY not in body and CANARY not in detail["subject"]
+    for part in ("Challenger vs champion", "Real vs synthetic", "Gate rules", "Confusion summary", "/plugin/ner-run"):
+        assert part in body, part
+    assert store.get_json(store.key("models/ner/champion.json")) == before, "a rejection moved the champion"
+    rejected = [e for e in _history(store) if e.get("run_id") == run1]
+    assert [e["kind"] for e in rejected] == ["review_rejection"]
+    assert rejected[0]["who"] == "reviewer" and rejected[0]["approval"]["by"] == "reviewer"
+    assert rejected[0]["approval"]["comment"] == "PERPETRATOR recall too low"
+    assert "PERPETRATOR recall too low" in rejected[0]["reason"] and rejected[0]["triggered_by"]
+    summary = store.get_json(store.key_of(store.get_json(store.key("state/last_run.json"))["summary_uri"]))
+    assert summary["outcome"]["promoted"] is False and "rejected by reviewer" in summary["outcome"]["reason"]
+
+    _put_batch(env, seed=505, n=40)
+    proc, _, run2 = _review_through_rest(env, api_server, tmp_path, "approve", "Approve", "looks right")
+    champion = store.get_json(store.key("models/ner/champion.json"))
+    assert champion["run_id"] == run2 and champion["who"] == "reviewer"
+    assert champion["approval"]["decision"] == "approved" and champion["previous"] == (before or {}).get("version")
+    promoted = [e for e in _history(store) if e.get("run_id") == run2]
+    assert [e["kind"] for e in promoted] == ["promotion"] and promoted[0]["approval"]["comment"] == "looks right"
+    vprefix = store.key("models/ner/versions", champion["version"])
+    assert store.get_json(vprefix + "/blessing.json")["approval"]["by"] == "reviewer"
+    card = store.get_bytes(vprefix + "/model_card.md").decode()
+    assert "Review: approved by reviewer" in card and "looks right" in card
+    from ner_pipeline.ui import app as ui_app
+
+    page = ui_app.RegistryReader(store).run(run2)["approval"]
+    assert page["state"] == "approved" and page["review"]["by"] == "reviewer"
+    _assert_canary_only_in_data(env, store, proc)
+    with sqlite3.connect(Path(env["AIRFLOW_HOME"]) / "airflow.db") as db:
+        bodies = [row for row in db.execute("select subject, body from hitl_detail")]
+    assert len(bodies) == 2 and not any(CANARY in (s or "") + (b or "") for s, b in bodies), "canary in a HITL body"

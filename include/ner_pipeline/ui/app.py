@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from ..approval import required_actions_url
 from ..config import Settings, load_settings
 from ..storage import ObjectStore
 from . import charts
@@ -64,6 +65,12 @@ def _is_api(request: Request) -> bool:
 def _base(request: Request) -> str:
     """Path of this app's root (Airflow's base path + mount prefix), for links."""
     return request.scope.get("root_path", "").rstrip("/")
+
+
+def _airflow_base(request: Request) -> str:
+    """Airflow's own base path: this app's root without the plugin's mount prefix (/ner)."""
+    base = _base(request)
+    return base.rsplit("/", 1)[0] if "/" in base else ""
 
 
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -152,8 +159,12 @@ def create_app() -> FastAPI:
         run = reader.run(run_id)
         confusion = run["confusion"] or {}
         svg = charts.confusion_svg(confusion.get("labels") or [], confusion.get("matrix") or []) if confusion else ""
+        pending = run["approval"] or {}
+        links = {"required_actions_url": required_actions_url(_airflow_base(request), pending["dag_id"], run_id),
+                 "all_required_actions_url": _airflow_base(request) + "/required_actions?response_received=false"
+                 } if pending.get("dag_id") else {}
         return _page(request, "run.html", title=f"Run {run_id}", run=run, sections=report_sections(run["validation"]),
-                     rows=entity_rows(run["metrics"], run["champion_metrics"]), confusion_svg=svg)
+                     rows=entity_rows(run["metrics"], run["champion_metrics"]), confusion_svg=svg, **links)
 
     @app.get("/runs/{run_id}/data-docs")
     def data_docs_root(request: Request) -> Response:

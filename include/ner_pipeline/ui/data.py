@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..approval import REQUEST as APPROVAL_REQUEST
+from ..approval import status as approval_status
 from ..registry import CHAMPION, HISTORY, PROMOTION_KINDS, ROOT, VERSIONS, Registry, RegistryError
 from ..stages import run_keys
 from ..storage import ObjectStore
@@ -34,6 +36,7 @@ RUN_FILES = {
     "confusion": ["runs/{run}/evaluation/confusion.json"],
     "blessing": ["runs/{run}/gate/blessing.json", "runs/{run}/evaluation/blessing.json"],
     "model_card": ["runs/{run}/model_card.md", "runs/{run}/gate/model_card.md"],
+    "approval_request": [APPROVAL_REQUEST],
 }
 DATA_DOCS = ["validation/{run}/data_docs/", "runs/{run}/validation/data_docs/"]
 READABLE_PREFIXES = (REGISTRY_ROOT, "runs/", "validation/")
@@ -176,6 +179,8 @@ class RegistryReader:
         out["decisions"] = [ev for ev in self.history() if ev.get("run_id") == run_id]
         if not out["keys"] and not out["data_docs"] and not out["decisions"]:
             raise NotFound(run_id)
+        # None, or pending / overdue / approved / rejected / timeout (approval.status)
+        out["approval"] = approval_status(out["approval_request"], out["decisions"])
         promoted = [ev["version"] for ev in out["decisions"]
                     if ev.get("kind") in PROMOTION_KINDS and ev.get("version")]
         out["version"] = promoted[-1] if promoted else None
