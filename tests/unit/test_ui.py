@@ -375,3 +375,33 @@ def test_real_airflow_auth(s3_settings, store, tmp_path):
     mine = next(p for p in plugins if p["name"] == "ner_models")
     assert mine["fastapi_apps"][0]["url_prefix"] == "/ner"
     assert {v["destination"] for v in mine["external_views"]} == {"nav", "dag_run"}
+
+
+def test_run_page_shows_a_pending_approval_then_the_review(client, store):
+    """Issue 18: a run waiting in approve_promotion says so and links to Airflow's Required Actions
+    (target _top: the page is framed); once decided, the reviewer, the comment and the trigger show,
+    on the run page and in the decisions table."""
+    from ner_pipeline.approval import REQUEST
+    from ner_pipeline.registry import Registry
+    from ner_pipeline.stages import run_key
+
+    run = "manual__2025-04-01T10:00:00+00:00"
+    store.put_json(store.key(REQUEST.format(run=run_key(run))), {
+        "run_id": run, "dag_id": "ner_retraining", "task_id": "approve_promotion", "forced": True,
+        "triggered_by": "zawadi", "requested_at": "2025-04-01T10:30:00Z", "expires_at": "2999-01-01T00:00:00Z"})
+    html = client.get(f"/ner/runs/{run}").text
+    assert '<span class="badge pending">pending</span>' in html and "forced promotion" in html
+    link = "/dags/ner_retraining/runs/manual__2025-04-01T10%3A00%3A00%2B00%3A00/tasks/approve_promotion/required_actions"
+    assert f'href="{link}" target="_top"' in html
+    assert 'href="/required_actions?response_received=false" target="_top"' in html
+    assert client.get(f"/ner/api/runs/{run}").json()["approval"]["state"] == "pending"
+
+    Registry(store).record_decision(run, {"kind": "review_rejection", "who": "Baraka", "triggered_by": "zawadi",
+                                          "reason": "rejected by Baraka: AGE is off",
+                                          "approval": {"decision": "rejected", "by": "Baraka", "at": "2025-04-01T11:00:00Z",
+                                                       "comment": "AGE is off"}})
+    html = client.get(f"/ner/runs/{run}").text
+    assert '<span class="badge rejected">rejected</span>' in html and "by Baraka" in html and "AGE is off" in html
+    assert "required_actions" not in html
+    index = client.get("/ner/").text
+    assert "review rejection" in index and "triggered by zawadi" in index and "rejected by Baraka" in index
