@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,3 +49,47 @@ def store(s3_settings):
     from ner_pipeline.storage import ObjectStore
 
     return ObjectStore(s3_settings)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A saved random-init tiny BERT folder (packaged tokenizer, 32-token windows)."""
+    import json
+
+    import torch
+
+    from ner_pipeline.evaluate.predict import INFERENCE_FILE
+    from ner_pipeline.train.model_loading import load_base_model
+
+    torch.manual_seed(0)
+    model, tokenizer, _ = load_base_model("tiny:")
+    path = tmp_path_factory.mktemp("tiny") / "my-model"
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    (path / INFERENCE_FILE).write_text(json.dumps({"max_length": 32, "stride": 8}))
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def api_server_process(env: dict[str, str], port: int, log_path: Path):
+    """`airflow api-server` on 127.0.0.1:<port> (one worker), output to log_path; stopped (this
+    process only, by its handle) when the block ends."""
+    log = open(log_path, "wb")
+    server = subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "api-server", "-H", "127.0.0.1",
+                               "-p", str(port), "-w", "1"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        yield server
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

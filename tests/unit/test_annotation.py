@@ -271,22 +271,6 @@ def test_preannotate_without_scores():
     assert "predictions" not in second and second["data"]["id"] == "42" and second["meta"]["input_meta"] == {"batch": "b1"}
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory) -> Path:
-    import torch
-
-    from ner_pipeline.evaluate.predict import INFERENCE_FILE
-    from ner_pipeline.train.model_loading import load_base_model
-
-    torch.manual_seed(0)
-    model, tokenizer, _ = load_base_model("tiny:")
-    path = tmp_path_factory.mktemp("tiny") / "my-model"
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    (path / INFERENCE_FILE).write_text(json.dumps({"max_length": 32, "stride": 8}))
-    return path
-
-
 def test_preannotate_scores_match_predictor_spans(tiny_model):
     from ner_pipeline.annotation.preannotate import predict_scored
     from ner_pipeline.evaluate.predict import Predictor

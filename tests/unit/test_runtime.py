@@ -53,19 +53,6 @@ def test_padding_multiple_per_runtime():
     assert pad_multiple(Runtime("cuda", "x", "bf16", 1, 2)) == 64
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    from ner_pipeline.evaluate.predict import INFERENCE_FILE
-    from ner_pipeline.train.model_loading import load_base_model
-
-    model, tokenizer, _ = load_base_model("tiny:")
-    path = tmp_path_factory.mktemp("tiny") / "model"
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    (path / INFERENCE_FILE).write_text(json.dumps({"max_length": 32, "stride": 8}))
-    return path
-
-
 def test_predictor_follows_the_precision_choice(tiny_model):
     from ner_pipeline.evaluate.predict import Predictor
 
