@@ -50,7 +50,8 @@ down:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py
-	$(BIN)/python benchmarks/bench_train.py
+	$(BIN)/python benchmarks/bench_train.py --mode both
+	$(BIN)/python bench/train_throughput.py
 	$(BIN)/python benchmarks/bench_load.py
 
 clean: down
