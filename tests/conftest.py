@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,27 +65,3 @@ def tiny_model(tmp_path_factory) -> Path:
     (path / INFERENCE_FILE).write_text(json.dumps({"max_length": 32, "stride": 8}))
     return path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def api_server_process(env: dict[str, str], port: int, log_path: Path):
-    """`airflow api-server` on 127.0.0.1:<port> (one worker), output to log_path; stopped (this
-    process only, by its handle) when the block ends."""
-    log = open(log_path, "wb")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "api-server", "-H", "127.0.0.1",
-                               "-p", str(port), "-w", "1"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    try:
-        yield server
-    finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()

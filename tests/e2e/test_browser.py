@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from airflow_procs import api_server_process, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -37,12 +37,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(os.environ.get("NER_E2E") != "1", reason="browser test: set NER_E2E=1 (make test-e2e)"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
@@ -113,7 +107,7 @@ def airflow(seaweed, tmp_path_factory, artifacts):
     home = tmp_path_factory.mktemp("airflow")
     password = "e2e-" + uuid.uuid4().hex[:12]
     (home / "passwords.json").write_text(json.dumps({"admin": password}))
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NER", "AIRFLOW"))}
     env.update(seaweed.credentials())
     env.update({
@@ -158,19 +152,9 @@ def airflow(seaweed, tmp_path_factory, artifacts):
         run_id = _seed_registry(store)
         champion = store.get_json(store.key("models/ner/champion.json"))
 
-    log = open(artifacts / "api-server.log", "wb")
-    server = subprocess.Popen([str(BIN / "airflow"), "api-server", "-H", "127.0.0.1", "-p", str(port), "-w", "1"],
-                              env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+    with api_server_process(env, port, artifacts / "api-server.log") as server:
         _wait_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 180, server)
         yield {"base": f"http://127.0.0.1:{port}/", "password": password, "run_id": run_id, "champion": champion}
-    finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def test_ner_models_pages_in_the_airflow_ui(airflow, browser, artifacts):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from airflow_procs import api_server_process, free_port
 from ner_pipeline.config import load_settings
 from ner_pipeline.storage import ObjectStore
 
@@ -236,14 +237,6 @@ def test_dag_survives_a_poison_file(env, tmp_path):
 
 # -- issue 18: a named reviewer approves or rejects, through Airflow's REST API ------------------
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _http(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
     import urllib.error
     import urllib.request
@@ -280,7 +273,7 @@ def api_server(env, tmp_path_factory):
     home = Path(env["AIRFLOW_HOME"])
     password = "rv-" + uuid.uuid4().hex[:12]
     (home / "passwords.json").write_text(json.dumps({"reviewer": password}))
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     auth = {
         "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
@@ -289,19 +282,8 @@ def api_server(env, tmp_path_factory):
         "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex * 2,
         "AIRFLOW__API__BASE_URL": base + "/",
     }
-    log = open(tmp_path_factory.mktemp("api") / "api-server.log", "wb")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "api-server", "-H", "127.0.0.1",
-                               "-p", str(port), "-w", "1"], env={**env, **auth}, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+    with api_server_process({**env, **auth}, port, tmp_path_factory.mktemp("api") / "api-server.log") as server:
         yield {"base": base, "password": password, "env": auth, "proc": server}
-    finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def _review_through_rest(env, api, tmp_path, name: str, option: str, comment: str):
