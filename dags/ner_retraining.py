@@ -55,7 +55,8 @@ def _ctx() -> tuple[str, dict]:
 
 
 def _who() -> str:
-    """Who a registry change is recorded as: the user who triggered the run, else the scheduler."""
+    """The user who triggered the run, else the scheduler ("airflow"). With a review, the reviewer
+    is the `who` of the change and this is kept as `triggered_by` (approval.attribution)."""
     from airflow.sdk import get_current_context
 
     dag_run = get_current_context().get("dag_run")
