@@ -68,7 +68,7 @@ def _store(env):
     return s
 
 
-def _put_batch(env, seed: int, n: int, *, real_canary: bool = False) -> None:
+def _put_batch(env, seed: int, n: int, *, real_canary: bool = False, real_name: str = "staff-batch") -> None:
     from ner_pipeline.records import Record
     from ner_pipeline.split import to_jsonl
     from ner_pipeline.synth import generate
@@ -77,9 +77,10 @@ def _put_batch(env, seed: int, n: int, *, real_canary: bool = False) -> None:
     recs = generate(n, seed, long_share=0.0, min_chars=800, max_chars=1200)
     store.put_bytes(store.key("incoming/synthetic", f"batch-{seed}.jsonl"), to_jsonl(recs))
     if real_canary:
-        real = [Record(id=f"real-{i}", text=r.text + f" {CANARY} said so.", entities=r.entities, source="real")
+        prefix = "real" if real_name == "staff-batch" else real_name  # ids new to the bucket's snapshot
+        real = [Record(id=f"{prefix}-{i}", text=r.text + f" {CANARY} said so.", entities=r.entities, source="real")
                 for i, r in enumerate(generate(12, seed + 1000, long_share=0.0, min_chars=800, max_chars=1200))]
-        store.put_bytes(store.key("incoming/real", "staff-batch.jsonl"), to_jsonl(real))
+        store.put_bytes(store.key("incoming/real", f"{real_name}.jsonl"), to_jsonl(real))
 
 
 def _dags_test(env, extra: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
@@ -341,7 +342,7 @@ def test_approval_required_reviewer_rejects_then_approves(env, api_server, tmp_p
     store = _store(env)
     before = store.get_json(store.key("models/ner/champion.json"))
 
-    _put_batch(env, seed=404, n=40, real_canary=True)
+    _put_batch(env, seed=404, n=40, real_canary=True, real_name="review-batch")
     proc, detail, run1 = _review_through_rest(env, api_server, tmp_path, "reject", "Reject", "PERPETRATOR recall too low")
     body = detail["body"]
     assert CANARY not in body and CANARY not in detail["subject"]
