@@ -5,6 +5,7 @@
     python benchmarks/bench_train.py --arch bert-base --device cuda  # bert-base size, random init
     python benchmarks/bench_train.py --data records.jsonl --max-steps 50
     python benchmarks/bench_train.py --mode both --max-steps 12     # trainer vs a bare PyTorch loop
+    python benchmarks/bench_train.py --arch distilbert-base --device cuda --precision bf16 --peak-tflops 989
 
 Trains one epoch (or --max-steps) over N records with the same windows, collator, sampler and
 precision choice as `ner-pipeline train`, then predicts the same texts with the Predictor.
@@ -118,6 +119,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-steps", type=int, default=-1, help="stop after this many optimizer steps")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--skip-inference", action="store_true")
+    p.add_argument("--peak-tflops", type=float, default=None,
+                   help="the device's dense peak in this precision (H200 bf16: 989) to print MFU")
     return p.parse_args(argv)
 
 
@@ -316,6 +319,10 @@ def run(args: argparse.Namespace) -> dict:
         if args.mode in ("bare", "both"):
             steps = result.get("steps") or (args.max_steps if args.max_steps > 0 else 10)
             result.update(run_bare(setup, Path(tmp) / "bare", max(1, steps - args.warmup_steps)))
+    if args.peak_tflops and result.get("params_m") and result.get("train_computed_tokens_per_s"):
+        # ~6 FLOP per parameter per token (forward 2, backward 4), attention scores left out.
+        flops = 6 * result["params_m"] * 1e6 * result["train_computed_tokens_per_s"]
+        result["mfu"] = round(flops / (args.peak_tflops * 1e12), 3)
     if args.mode == "both" and result.get("bare_computed_tokens_per_s"):
         result["trainer_vs_bare"] = round(result["train_computed_tokens_per_s"] / result["bare_computed_tokens_per_s"], 3)
     result.update(peak_mem_mb=round(peak_memory_mb(rt.device), 1), wall_s=round(time.perf_counter() - t_start, 1))
