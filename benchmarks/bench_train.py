@@ -259,8 +259,8 @@ def bare_batches(setup: Setup, tokenizer, cfg, split, n_batches: int) -> list[di
         collate = setup.collator(tokenizer, cfg)
         ds = train_dataset(split.features, setup.ts)
         bs = setup.ts.batch_size
-        batches = [collate([ds[j] for j in range(i, min(i + bs, len(ds)))]) for i in range(0, len(ds), bs)]
-        return batches[:n_batches]
+        starts = range(0, len(ds), bs)[:n_batches]
+        return [collate([ds[j] for j in range(i, min(i + bs, len(ds)))]) for i in starts]
     b, length = (int(x) for x in setup.args.bare_shape.lower().split("x"))
     g = torch.Generator().manual_seed(0)
     ids = torch.randint(1000, tokenizer.vocab_size, (b, length), generator=g)

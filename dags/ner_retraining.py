@@ -60,7 +60,7 @@ def _who() -> str:
     from airflow.sdk import get_current_context
 
     dag_run = get_current_context().get("dag_run")
-    return getattr(dag_run, "triggering_user_name", None) or "airflow"
+    return getattr(dag_run, "triggering_user_name", None) or approval.SCHEDULER
 
 
 def _review() -> dict | None:
@@ -191,14 +191,15 @@ def ner_retraining():
         if params["force_promote"] and not params["reason"].strip():
             raise ValueError("force_promote requires a reason")
         settings = _settings()
+        who = _who()
         decision = stages.gate(settings, run_id, evaluation, dry_run=params["dry_run"],
-                               force_promote=params["force_promote"], reason=params["reason"], triggered_by=_who())
+                               force_promote=params["force_promote"], reason=params["reason"], triggered_by=who)
         ti = get_current_context()["ti"]
         ti.xcom_push(key="decision", value=decision)
-        branches = approval.route(decision, "required" if APPROVAL else "auto")
+        branches = approval.route(decision, "required" if APPROVAL else "auto")  # the graph parsed
         if approval.TASK_ID in branches:
             ti.xcom_push(key="approval", value=approval.prepare(
-                settings, run_id, evaluation=evaluation, decision=decision, dag_id=DAG_ID, triggered_by=_who(),
+                settings, run_id, evaluation=evaluation, decision=decision, dag_id=DAG_ID, triggered_by=who,
                 reason=params["reason"], base_url=conf.get("api", "base_url", fallback=None)))
         return branches
 

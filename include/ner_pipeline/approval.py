@@ -272,7 +272,7 @@ def status(request: dict[str, Any] | None, decisions: list[dict[str, Any]], *, n
     state = "pending"
     expires = request.get("expires_at")
     now = now or datetime.now(timezone.utc)
-    if expires and expires < now.strftime("%Y-%m-%dT%H:%M:%SZ"):
+    if expires and expires < _iso(now):
         state = "overdue"  # past its timeout and nothing recorded: the scheduler resolves it
     return {**request, "state": state, "review": None}
 

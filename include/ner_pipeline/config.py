@@ -67,7 +67,7 @@ class ValidationSettings(_Section):
     # Drift repair (validate/drift.py): a misaligned span is moved, whole, by at most this many
     # characters; the stem rule (validate/stem.py) extends a span cut inside its last word, for
     # these labels only (never names: "[Ann]a" is not Ann).
-    drift_window: int = 16
+    drift_window: int = Field(16, ge=0)
     stem_labels: list[str] = Field(default_factory=lambda: ["INCIDENT_TYPE", "GENDER"])
 
     @field_validator("stem_labels")

@@ -16,7 +16,6 @@ from typing import Any, Sequence
 
 from .. import jsonl
 from ..ingest.schema import roundtrip_problem
-from ..jsonl import iter_lines
 from .labelstudio import LabelConfig, make_task
 
 CHUNK = 256  # transcripts per predict call: bounds memory on big inputs
@@ -36,7 +35,7 @@ def read_transcripts(data: bytes) -> tuple[list[Transcript], list[dict[str, Any]
     good: list[Transcript] = []
     bad: list[dict[str, Any]] = []
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    for n, chunk in iter_lines(body):
+    for n, chunk in jsonl.iter_lines(body):
         raw = chunk.decode("utf-8", "backslashreplace")
         try:
             obj = jsonl.loads(chunk)

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..config import Settings
 from ..discovery import load_state
-from ..stages import LATEST_SNAPSHOT_KEY
+from ..stages import _latest_snapshot, snapshot_keys
 from ..storage import ObjectStore, PreconditionFailed
 
 log = logging.getLogger(__name__)
@@ -53,12 +53,8 @@ def incoming_key(settings: Settings, source: str, sha: str, name: str, data: byt
 
 def known_hashes(store: ObjectStore) -> tuple[set[str], set[str]]:
     """Text hashes and record ids of the latest complete snapshot (what the DAG checks against)."""
-    from ..stages import snapshot_keys
-
-    latest = store.get_json(store.key(LATEST_SNAPSHOT_KEY))
-    if not latest or not latest.get("uri"):
-        return set(), set()
-    return snapshot_keys(store, latest["uri"])
+    latest = _latest_snapshot(store)  # the one reading of datasets/latest.json (NO_SNAPSHOT included)
+    return snapshot_keys(store, latest["uri"]) if latest else (set(), set())
 
 
 def processed(store: ObjectStore) -> dict[str, Any]:

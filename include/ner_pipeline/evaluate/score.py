@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from ..records import LABELS, Record, Span, spans_to_word_tags, words
 
 _EMPTY = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+_EMPTY_ROW = dict(_EMPTY, tp=0, fp=0, fn=0)  # a label nobody predicted or annotated
 
 
 def word_tag_sequences(records: Sequence[Record], predicted: Sequence[Sequence[Span]]) -> tuple[list[list[str]], list[list[str]]]:
@@ -53,13 +54,13 @@ def _report(y_true: list[list[str]], y_pred: list[list[str]]) -> tuple[dict[str,
     from seqeval.scheme import IOB2
 
     if not any(t != "O" for seq in y_true + y_pred for t in seq):
-        return dict(_EMPTY, tp=0, fp=0, fn=0), {lab: dict(_EMPTY, tp=0, fp=0, fn=0) for lab in LABELS}, \
+        return dict(_EMPTY_ROW), {lab: dict(_EMPTY_ROW) for lab in LABELS}, \
             dict(_EMPTY, labels=[])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # empty-slice warnings of the macro average
         rep = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
     counts = _counts(y_true, y_pred)
-    per_label = {lab: _row(rep[lab], counts[lab]) if lab in rep else dict(_EMPTY, tp=0, fp=0, fn=0) for lab in LABELS}
+    per_label = {lab: _row(rep[lab], counts[lab]) if lab in rep else dict(_EMPTY_ROW) for lab in LABELS}
     total = tuple(sum(c[i] for c in counts.values()) for i in range(3))
     # macro: the unweighted mean over the labels that occur in gold or predictions (seqeval's)
     macro = {k: float(rep["macro avg"][src]) for k, src in (("precision", "precision"), ("recall", "recall"),

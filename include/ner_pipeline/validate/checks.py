@@ -83,7 +83,7 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
             out.reasons = list(found)
             return out
         for a, b, s, e, lab in ls_offsets.get("converted") or ():
-            out.repairs.append({"rule": R.UTF16_OFFSETS, "label": lab, "old": [a, b], "new": [s, e], "shift": s - a})
+            out.repairs.append(_repair(R.UTF16_OFFSETS, (a, b, lab), (s, e, lab)))
 
     # Labels and bounds; exact duplicates (same start, end, label) are dropped. A span that
     # ends past the text by no more than the drift window may have drifted there: a suspect.
@@ -94,7 +94,7 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
         s, e, label = sp
         if label not in _LABEL_SET:
             fail(R.UNKNOWN_LABEL, f"{_where(i, sp)}: label not in the label set")
-        if not (0 <= s < e <= n) and not (0 <= s < e <= n + vs.drift_window and e - s <= n):
+        if not (0 <= s < e <= n + vs.drift_window and e - s <= n):
             fail(R.SPAN_OUT_OF_BOUNDS, f"{_where(i, sp)}: outside 0-{n} or end <= start")
             continue
         if sp in seen:

@@ -109,7 +109,7 @@ def choose_repairs(text: str, suspects: Sequence[SpanT], anchors: Sequence[SpanT
             why = f"{rule}_{bad}"
         if out[i] is None:
             out[i] = Decision(sp, None, None, why)
-    return [d for d in out if d is not None]
+    return out  # type: ignore[return-value]  # every slot is filled above
 
 
 def _nearest_shifts(drifted: list[tuple[int, int]], s: int) -> set[int]:

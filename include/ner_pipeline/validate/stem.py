@@ -11,11 +11,9 @@ start never moves.
 
 from __future__ import annotations
 
+from ..records import _is_word_char as _word_char
+
 MIN_STEM = 3  # characters of the cut word the span must keep
-
-
-def _word_char(c: str) -> bool:
-    return c.isalnum() or c == "_"
 
 
 def extend_stem(text: str, start: int, end: int) -> tuple[int, int] | None:
