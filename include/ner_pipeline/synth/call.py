@@ -1,13 +1,14 @@
 """Render one call: resolve template slots into labelled mentions, with the per-call state.
 
-Label conventions (LABELS.md, plus the decisions this generator makes where it is silent):
-- PERPETRATOR: the role word, with a leading "the" inside the span ("the teacher"); other
-  determiners stay outside ("her stepfather": "her" is GENDER, "stepfather" PERPETRATOR;
-  "my uncle Musa": "uncle Musa"). A kinship/role word directly before the name is part of the
+Label conventions (LABELS.md, plus the decisions this generator makes where it is silent; the
+ones real annotators vary on come from synth/conventions.py, the guide's by default):
+- PERPETRATOR: the role word; determiners and possessives stay outside ("the teacher": span
+  "teacher"; "her stepfather": "stepfather"; "my uncle Musa": "uncle Musa"). A kinship/role word directly before the name is part of the
   span ("uncle Musa"); honorifics are not ("Mr. Otieno" -> "Otieno").
 - LOCATION: a comma-joined chain of place names is one span ("Kondoa, Dodoma",
   "Kibaoni, Kondoa"); the words district/region/county/village/ward stay outside.
-- GENDER: the child's pronouns and gender nouns only. Other people get a pronoun only when it
+- GENDER: the child's pronouns and gender nouns only (which pronouns stay labelled is decided
+  on the whole transcript: conventions.apply_pronoun_rule). Other people get a pronoun only when it
   cannot be one of the child's (a male perpetrator of a girl, anyone in a child's own call,
   "they" for a group); otherwise they are named or described again.
 """
@@ -21,6 +22,7 @@ from . import templates as T
 from . import vocab_case as VC
 from . import vocab_places as VL
 from .cast import Cast, Place
+from .conventions import Conventions, SurfaceChoice
 from .render import Builder, Exchange, Segment, compile_pool, render_parts
 
 CHILD_PRONOUNS = {"f": {"she": "she", "her": "her", "her_o": "her", "hers": "hers"},
@@ -79,9 +81,11 @@ def format_phone(digits: str, cc: str, style: int) -> str:
 class Call:
     """State of one transcript while it is written."""
 
-    def __init__(self, rng: Random, cast: Cast):
+    def __init__(self, rng: Random, cast: Cast, conventions: Conventions | None = None):
         self.rng = rng
         self.cast = cast
+        self.conv = conventions or Conventions()
+        self.choice = SurfaceChoice(rng, self.conv)
         self.b = Builder()
         self.used: set[str] = set()
         self.last_speaker = ""
@@ -236,9 +240,9 @@ class Call:
             "ph": lambda sp: self.phone(c.phone, again=False), "ph_again": lambda sp: self.phone(c.phone, again=True),
             "ph2": lambda sp: self.phone(c.phone2, again=False, first=True),
             "inc": lambda sp: self.incident(),
-            "inc2": lambda sp: [(rng.choice(c.incident2.phrases), "INCIDENT_TYPE", "incident")],
-            "dis": lambda sp: [(rng.choice(c.distress_adj), "INCIDENT_TYPE", "distress")],
-            "dis_n": lambda sp: [(rng.choice(c.distress_noun), "INCIDENT_TYPE", "distress")],
+            "inc2": lambda sp: self.incident_word(rng.choice(c.incident2.phrases), "incident"),
+            "dis": lambda sp: self.incident_word(rng.choice(c.distress_adj), "distress"),
+            "dis_n": lambda sp: self.incident_word(rng.choice(c.distress_noun), "distress"),
             "std": lambda sp: [(self.school_level(), None, None)],
             "goods": const(c.goods), "when": lambda sp: [(rng.choice(VC.WHEN), None, None)],
             "dur": lambda sp: [(rng.choice(VC.DURATION), None, None)],
@@ -258,6 +262,8 @@ class Call:
 
     def _landmark_fn(self, kind: str, surface: str) -> Callable[[str], list[Segment]]:
         seg = [(surface, "LANDMARK", "landmark")]
+        if surface.startswith("the ") and not self.choice.determiner_inside("LANDMARK"):
+            seg = [("the ", None, None), (surface[4:], "LANDMARK", "landmark")]  # "the [police station]"
 
         def fn(sp: str) -> list[Segment]:
             self.facts.add("lm_" + kind)
@@ -272,7 +278,9 @@ class Call:
         else:
             surface = c.first
         self.n_victim += 1
-        return [(surface, "VICTIM", "name")]
+        # Real annotators label a child caller's own name NAME (conventions: child_caller_name).
+        label = "NAME" if self.child and self.conv.child_caller_name == "NAME" else "VICTIM"
+        return [(surface, label, "name")]
 
     def age(self) -> list[Segment]:
         self.facts.add("age")
@@ -324,7 +332,7 @@ class Call:
             if r.honorific and rng.random() < 0.25:
                 return [(person.title + " ", None, None), (person.last, "PERPETRATOR", "name")]
             return [(person.first if rng.random() < 0.85 else person.full, "PERPETRATOR", "name")]
-        if det == "the":
+        if det == "the" and self.choice.determiner_inside("PERPETRATOR"):
             return [(f"the {word}", "PERPETRATOR", "role")]
         return self._det_segs(det) + [(word, "PERPETRATOR", "role")]
 
@@ -404,7 +412,13 @@ class Call:
     def incident(self) -> list[Segment]:
         phrases = self.cast.incident.phrases
         phrase = self.inc_phrase if self.rng.random() < 0.75 else self.rng.choice(phrases)
-        return [(phrase, "INCIDENT_TYPE", "incident")]
+        return self.incident_word(phrase, "incident")
+
+    def incident_word(self, phrase: str, kind: str) -> list[Segment]:
+        """An incident or distress mention; plain text where the conventions leave it unlabelled."""
+        if self.choice.labelled("INCIDENT_TYPE", phrase):
+            return [(phrase, "INCIDENT_TYPE", kind)]
+        return [(phrase, None, None)]
 
 
 def place_mention(rng: Random, p: Place, first: bool) -> list[Segment]:

@@ -21,11 +21,12 @@ from ..records import LABELS, Record, Span, text_hash
 from .call import Call
 from .cast import Plan, make_cast
 from .checks import completeness_findings, structural_problems
+from .conventions import Conventions, apply_pronoun_rule
 from .script import Retry, write_call
 
 log = logging.getLogger(__name__)
 
-GENERATOR_VERSION = "synth-1"
+GENERATOR_VERSION = "synth-2"  # 2: the label guide's span starts, GENDER pronoun rule, conventions
 LONG_FROM_CHARS = 2350  # measured: ~4.3 chars per word piece here, so > 540 pieces
 SHORT_UPTO_CHARS = 1950  # final texts stay under ~1900 chars: < ~490 pieces
 DEFAULT_LABEL_MIN_SHARE = 0.03
@@ -87,9 +88,10 @@ def _target(rng: Random, long: bool, min_chars: int, max_chars: int) -> int:
     return int(rng.triangular(min_chars + 80, hi, min(max(1450, min_chars + 100), hi)))
 
 
-def _one(rng: Random, plan: Plan, target: int) -> tuple[str, list[Span], dict[str, Any], list[tuple]] | None:
+def _one(rng: Random, plan: Plan, target: int,
+         conventions: Conventions) -> tuple[str, list[Span], dict[str, Any], list[tuple]] | None:
     cast = make_cast(rng, plan)
-    call = Call(rng, cast)
+    call = Call(rng, cast, conventions)
     try:
         write_call(call, plan, target)
     except Retry:
@@ -103,7 +105,8 @@ def _one(rng: Random, plan: Plan, target: int) -> tuple[str, list[Span], dict[st
 
 def generate(n: int, seed: int, *, long_share: float = 0.15, min_chars: int = 800, max_chars: int = 3000,
              label_min_share: dict[str, float] | None = None, landmark_phone_doc_share: float = 0.25,
-             locale_mix: dict[str, float] | None = None, trace: list | None = None) -> list[Record]:
+             locale_mix: dict[str, float] | None = None, trace: list | None = None,
+             conventions: Conventions | dict[str, Any] | None = None) -> list[Record]:
     """n synthetic transcripts (source "synthetic", ids f"syn-{seed}-{i:06d}").
 
     label_min_share: floor on each label's share of all spans (default 3% for every label; the
@@ -111,7 +114,11 @@ def generate(n: int, seed: int, *, long_share: float = 0.15, min_chars: int = 80
     transcripts with a LANDMARK and, separately, with a PHONE_NUMBER. locale_mix: weights
     for tz/ke/ug names, places and phone numbers. trace: if a list is given, one list per record
     of (start, end, label, intended surface, kind) is appended to it (tests use it).
+    conventions: the labelling conventions to follow (synth/conventions.py): a Conventions, a
+    measured conventions dict (`ner-pipeline conventions`), or None for the label guide's.
     """
+    if not isinstance(conventions, Conventions):
+        conventions = Conventions() if conventions is None else Conventions.from_measured(conventions)
     floors = {lab: DEFAULT_LABEL_MIN_SHARE for lab in LABELS}
     floors.update(label_min_share or {})
     mix = dict(locale_mix or DEFAULT_LOCALE_MIX)
@@ -129,7 +136,7 @@ def generate(n: int, seed: int, *, long_share: float = 0.15, min_chars: int = 80
         long = i in long_ids
         for _ in range(MAX_ATTEMPTS):
             plan = quota.plan(rng.choices(locales, weights=weights)[0], long)
-            out = _one(rng, plan, _target(rng, long, min_chars, max_chars))
+            out = _one(rng, plan, _target(rng, long, min_chars, max_chars), conventions)
             if out is None:
                 rejected["no_template"] += 1
                 continue
@@ -140,6 +147,9 @@ def generate(n: int, seed: int, *, long_share: float = 0.15, min_chars: int = 80
             if structural_problems(text, spans) or completeness_findings(text, spans):
                 rejected["labels"] += 1
                 continue
+            # After the completeness check: the pronoun rule leaves repeat pronouns unlabelled on purpose.
+            keep = apply_pronoun_rule(text, spans, conventions.pronoun_rule)
+            spans, raw = [spans[k] for k in keep], [raw[k] for k in keep]
             h = text_hash(text)
             if h in seen:
                 rejected["duplicate"] += 1
