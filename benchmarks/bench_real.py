@@ -77,7 +77,7 @@ def run_mode(mode: str, real_first: list, overrides: list[str], work: Path):
     from ner_pipeline import stages
     from ner_pipeline.annotation.submit import submit
     from ner_pipeline.config import load_settings
-    from ner_pipeline.jsonl import to_jsonl
+    from ner_pipeline.split import to_jsonl
     from ner_pipeline.localstore import LocalStore, find_free_base
     from ner_pipeline.storage import ObjectStore
 
