@@ -84,9 +84,10 @@ def run_mode(mode: str, real_first: list, overrides: list[str], work: Path):
     store = LocalStore(work / f"store-{mode}", port=find_free_base())
     store.start()
     try:
+        # Environment, not --set: the trainer subprocess reads its settings the same way.
         os.environ.update(store.credentials())
-        settings = load_settings("local", [f"storage.endpoint_url={store.endpoint}", "storage.bucket=bench-real",
-                                           *overrides])
+        os.environ.update({"NER__STORAGE__ENDPOINT_URL": store.endpoint, "NER__STORAGE__BUCKET": "bench-real"})
+        settings = load_settings("local", overrides)
         ObjectStore(settings).ensure_bucket()
         run_id = f"bench-real-{mode}"
         t0 = time.monotonic()
@@ -99,7 +100,7 @@ def run_mode(mode: str, real_first: list, overrides: list[str], work: Path):
         snap = stages.build_snapshot(settings, run_id, validated)
         print(f"  [{mode}] snapshot {snap['counts']}", flush=True)
         t1 = time.monotonic()
-        result = stages.train_local(settings, run_id, snap["dataset_uri"])
+        result = stages.train_local(settings, run_id, snap["dataset_uri"], overrides=overrides)
         t2 = time.monotonic()
         model_dir = work / f"model-{mode}"
         s3 = ObjectStore(settings)
