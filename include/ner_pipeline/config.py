@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_FILE = CONFIG_DIR / "ner_retraining.yaml"
@@ -155,6 +155,13 @@ class TrainingSettings(_Section):
     group_by_length: bool = True
     early_stopping_patience: int = 2
     max_train_records: int | None = None
+    # The mix under the cap (train/selection.py): real records always take the cap first and
+    # synthetic ones fill the rest. real_share: when set, synthetic records are limited so that
+    # real ones are at least this share of the distinct records trained on (null: synthetic fill
+    # the cap). real_weight: each real record is trained on this many times (deterministic
+    # oversampling; 1.5 = every real record once and a seeded half of them twice).
+    real_share: float | None = Field(None, gt=0, le=1)
+    real_weight: float = Field(1.0, ge=1.0)
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     torch_threads: int | None = None
     # Dropout on attention probabilities; null keeps the base model's (0.1 for BERTs). On a CPU
@@ -168,6 +175,26 @@ class LabelThreshold(_Section):
     action: Literal["block", "warn"] = "block"
 
 
+class RealGateSettings(_Section):
+    """Thresholds on the test split's real records, which decide the gate when there are any
+    (evaluate/gate.py). Each null inherits the gate's own value of the same name; `labels`,
+    when set, replaces gate.labels as a whole."""
+
+    micro_f1_min: float | None = None
+    default_label: LabelThreshold | None = None
+    labels: dict[str, LabelThreshold] | None = None
+    min_support: int | None = None
+
+
+class BootstrapSettings(_Section):
+    """No-regression by a paired bootstrap over test records (evaluate/bootstrap.py): a drop
+    beyond the tolerance blocks only when its (1 - significance) interval lies above 0."""
+
+    resamples: int = Field(1000, ge=0)  # 0: no test, the raw drop decides (the old rule)
+    significance: float = Field(0.05, gt=0, lt=1)
+    seed: int = 0
+
+
 class GateSettings(_Section):
     micro_f1_min: float = 0.75  # strictly greater than
     default_label: LabelThreshold = Field(default_factory=LabelThreshold)
@@ -177,7 +204,19 @@ class GateSettings(_Section):
     min_support: int = 30
     max_micro_drop: float = 0.005
     max_label_drop: float = 0.02
+    # Older name of real.micro_f1_min, still read: it sets the real-source micro threshold when
+    # real.micro_f1_min is null (setting both to different values is refused).
     real_micro_f1_min: float | None = None
+    real: RealGateSettings = Field(default_factory=lambda: RealGateSettings())
+    bootstrap: BootstrapSettings = Field(default_factory=lambda: BootstrapSettings())
+
+    @model_validator(mode="after")
+    def _one_real_micro_threshold(self) -> "GateSettings":
+        a, b = self.real_micro_f1_min, self.real.micro_f1_min
+        if a is not None and b is not None and a != b:
+            raise ValueError(f"gate.real_micro_f1_min ({a}) and gate.real.micro_f1_min ({b}) disagree: "
+                             "set gate.real.micro_f1_min only")
+        return self
 
 
 class PromotionSettings(_Section):

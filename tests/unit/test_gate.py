@@ -14,8 +14,9 @@ from ner_pipeline.records import LABELS
 
 
 def metrics(micro: float = 0.85, *, label_f1: float = 0.9, support: int = 100, n_records: int = 200,
-            real: float | None = None, **per_label: dict) -> dict:
-    """An evaluate/score.py-shaped metric set; per_label overrides one label's entry."""
+            real: float | None = None, real_labels: dict | None = None, **per_label: dict) -> dict:
+    """An evaluate/score.py-shaped metric set; per_label overrides one label's entry. `real`: the
+    real-source micro F1 (its labels as the overall ones, updated by real_labels)."""
     labels = {lab: {"precision": label_f1, "recall": label_f1, "f1": label_f1, "support": support} for lab in LABELS}
     for lab, over in per_label.items():
         labels[lab] = {**labels[lab], **over}
@@ -23,7 +24,11 @@ def metrics(micro: float = 0.85, *, label_f1: float = 0.9, support: int = 100, n
            "per_label": labels, "by_source": {"synthetic": {"micro": {"f1": micro}, "n_records": n_records}},
            "n_records": n_records}
     if real is not None:
-        out["by_source"]["real"] = {"micro": {"f1": real}, "n_records": 12}
+        rl = copy.deepcopy(labels)
+        for lab, over in (real_labels or {}).items():
+            rl[lab] = {**rl[lab], **over}
+        out["by_source"]["real"] = {"micro": {"f1": real}, "per_label": rl, "n_records": 40}
+        out["by_source"]["synthetic"]["per_label"] = copy.deepcopy(labels)
     return out
 
 
@@ -132,14 +137,68 @@ def test_champion_must_be_scored_on_the_same_records():
         decide(metrics(n_records=200), GATE, metrics(n_records=150))
 
 
-def test_real_source_reported_and_optionally_gated():
-    assert "no real records" in rule(decide(metrics(), GATE), "real_micro_f1")["detail"]
-    reported = rule(decide(metrics(real=0.5), GATE), "real_micro_f1")
-    assert (reported["value"], reported["outcome"], reported["threshold"]) == (0.5, "skipped", None)
-    gate = GateSettings(real_micro_f1_min=0.6)
-    b = decide(metrics(real=0.6), gate)
-    assert rule(b, "real_micro_f1")["outcome"] == "fail" and not b["passed"]
-    assert decide(metrics(real=0.61), gate)["passed"]
+def test_without_real_records_the_blessing_says_synthetic_only():
+    b = decide(metrics(), GATE)
+    assert b["test_data"] == {"records": {"synthetic": 200}, "decided_on": "all",
+                              "statement": "evaluated on synthetic data only"}
+    skipped = rule(b, "real_micro_f1")
+    assert skipped["outcome"] == "skipped" and "evaluated on synthetic data only" in skipped["detail"]
+    assert {r["source"] for r in b["rules"] if r["rule"] != "real_micro_f1"} == {"all"}
+    assert "test data: evaluated on synthetic data only" in format_gate_table(b)
+    assert decision_entry(b)["test_data"] == "evaluated on synthetic data only"
+
+
+def test_real_records_decide_and_synthetic_ones_are_reported_beside():
+    # synthetic 0.70 fails every overall threshold; the real records pass theirs: promoted
+    m = metrics(0.70, label_f1=0.5, real=0.86, real_labels={lab: {"f1": 0.9} for lab in LABELS})
+    b = decide(m, GATE)
+    assert b["passed"], b["reasons"]
+    assert b["test_data"]["decided_on"] == "real" and b["test_data"]["records"] == {"real": 40, "synthetic": 200}
+    assert "40 real and 200 synthetic" in b["test_data"]["statement"]
+    real = rule(b, "real_micro_f1")
+    assert (real["value"], real["threshold"], real["outcome"], real["action"], real["source"]) == \
+        (0.86, 0.75, "pass", "block", "real")
+    syn = rule(b, "synthetic_micro_f1")
+    assert (syn["value"], syn["outcome"], syn["action"], syn["source"]) == (0.70, "warn", "warn", "synthetic")
+    assert rule(b, "synthetic_label_f1", "NAME")["outcome"] == "warn" and syn["detail"] in b["warnings"]
+    assert not [r for r in b["rules"] if r["rule"] in ("micro_f1", "label_f1", "support")]  # no mixed-split rule
+    # and the other way round: good on synthetic data, poor on real transcripts -> rejected
+    bad = decide(metrics(0.95, real=0.60), GATE)
+    assert not bad["passed"] and rule(bad, "real_micro_f1")["outcome"] == "fail"
+    assert rule(bad, "synthetic_micro_f1")["outcome"] == "pass"
+    assert bad["reasons"] == [rule(bad, "real_micro_f1")["detail"]] and "on 40 records" in bad["reasons"][0]
+    assert decision_entry(bad)["micro_f1"] == 0.95  # the whole split's, from the inputs
+
+
+def test_real_thresholds_inherit_and_override():
+    # inherited: real NAME is held to gate.labels NAME 0.80
+    assert rule(decide(metrics(real=0.9, real_labels={"NAME": {"f1": 0.79}}), GATE), "real_label_f1", "NAME")[
+        "outcome"] == "fail"
+    own = GateSettings(real={"micro_f1_min": 0.5, "labels": {"NAME": {"min_f1": 0.5}},
+                             "default_label": {"min_f1": 0.4, "action": "block"}})
+    b = decide(metrics(real=0.55, real_labels={"NAME": {"f1": 0.55}, "AGE": {"f1": 0.45}}), own)
+    assert b["passed"], b["reasons"]
+    assert rule(b, "real_label_f1", "VICTIM")["threshold"] == 0.4  # real.labels replaces gate.labels
+    assert rule(b, "synthetic_label_f1", "VICTIM")["threshold"] == 0.8  # synthetic keeps the overall ones
+    # the older name still sets the real micro threshold (strictly greater, as before)
+    legacy = GateSettings(real_micro_f1_min=0.6)
+    assert not decide(metrics(real=0.6), legacy)["passed"] and decide(metrics(real=0.61), legacy)["passed"]
+    assert rule(decide(metrics(), legacy), "real_micro_f1")["threshold"] == 0.6
+    with pytest.raises(ValueError, match="disagree"):
+        GateSettings(real_micro_f1_min=0.6, real={"micro_f1_min": 0.7})
+
+
+def test_support_floor_applies_per_source():
+    # 5 real LANDMARK spans with a perfect score: insufficient_support on real data, not a pass
+    m = metrics(real=0.9, real_labels={"LANDMARK": {"f1": 1.0, "support": 5}})
+    b = decide(m, GATE)
+    r = rule(b, "real_support", "LANDMARK")
+    assert (r["value"], r["threshold"], r["outcome"], r["source"]) == (5, 30, "insufficient_support", "real")
+    assert not b["passed"] and r["detail"] in b["reasons"]
+    assert rule(b, "synthetic_support", "LANDMARK")["outcome"] == "pass"  # 100 synthetic spans
+    assert decide(m, GateSettings(real={"min_support": 5}))["passed"]
+    warn = GateSettings(real={"labels": {**GATE.labels, "LANDMARK": {"min_f1": 0.6, "action": "warn"}}})
+    assert decide(m, warn)["passed"]
 
 
 def test_nan_fails():
@@ -161,7 +220,7 @@ def test_table_and_history_entry():
     b = decide(metrics(0.75, AGE={"support": 3}), GATE, metrics(0.8), champion_version="v1")
     table = format_gate_table(b)
     lines = table.splitlines()
-    assert lines[0].split() == ["rule", "label", "value", "cmp", "threshold", "outcome", "action"]
+    assert lines[0].split() == ["rule", "label", "value", "cmp", "threshold", "outcome", "action", "interval"]
     assert len([ln for ln in lines if ln.startswith(("micro_f1", "support", "label_f1", "no_regression", "real_"))]) \
         == len(b["rules"])
     assert "decision: REJECTED (champion: v1)" in table and "insufficient_support" in table
@@ -188,3 +247,105 @@ def test_passes_exactly_when_no_blocking_rule_fails(micro, f1s, supports, champ)
         expected = expected and champ - micro <= 0.005 + 1e-9 and all(0.9 - f <= 0.02 + 1e-9 for f in f1s)
     assert b["passed"] is expected
     assert b["passed"] is (not b["reasons"])
+
+
+# -- no-regression by a paired bootstrap over the test records -----------------------------------
+
+def scored(misses: set[int], n: int = 300, real: int = 0) -> dict:
+    """Metrics built from per-record counts, as evaluate/score.py gives them: every record has one
+    span of every label, found, except NAME on the records in `misses` (a wrong span: fp + fn).
+    The first `real` records are real-source."""
+    rows = [{"id": f"r{i:03d}", "source": "real" if i < real else "synthetic",
+             "counts": {lab: [0, 1, 1] if lab == "NAME" and i in misses else [1, 0, 0] for lab in LABELS}}
+            for i in range(n)]
+
+    def block(rs: list[dict]) -> dict:
+        def row(tp, fp, fn):
+            d = 2 * tp + fp + fn
+            return {"precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0,
+                    "f1": 2 * tp / d if d else 0.0, "support": tp + fn, "tp": tp, "fp": fp, "fn": fn}
+        per = {lab: row(*(sum(r["counts"][lab][k] for r in rs) for k in range(3))) for lab in LABELS}
+        return {"micro": row(*(sum(p[k] for p in per.values()) for k in ("tp", "fp", "fn"))), "per_label": per,
+                "n_records": len(rs)}
+
+    out = block(rows)
+    out["by_source"] = {src: block([r for r in rows if r["source"] == src]) for src in sorted({r["source"] for r in rows})}
+    out["per_record"] = rows
+    return out
+
+
+CHAMP = scored(set(range(10)))
+NOISE = scored(set(range(10, 28)))  # NAME 0.967 -> 0.940: each model wrong where the other is right
+WORSE = scored(set(range(10, 50)))  # NAME 0.967 -> 0.867: wrong on 40 records, right on none more
+
+
+def test_a_noise_level_drop_passes_and_a_real_drop_blocks():
+    ok = decide(NOISE, GATE, CHAMP, champion_version="v1")
+    r = rule(ok, "no_regression_label", "NAME")
+    assert r["value"] == pytest.approx(0.0267, abs=1e-4) and r["value"] > GATE.max_label_drop  # over the tolerance
+    assert r["outcome"] == "pass" and r["significant"] is False and r["interval"][0] < 0 < r["interval"][1]
+    assert "not significant: retraining noise" in r["detail"]
+    assert ok["passed"], ok["reasons"]
+    assert ok["bootstrap"] == [{"n_records": 300, "resamples": 1000, "significance": 0.05, "seed": 0, "source": "all"}]
+
+    bad = decide(WORSE, GATE, CHAMP, champion_version="v1")
+    r = rule(bad, "no_regression_label", "NAME")
+    assert r["outcome"] == "fail" and r["significant"] is True and r["interval"][0] > 0
+    assert not bad["passed"] and r["detail"] in bad["reasons"]
+    # the interval is in the gate table, with the bootstrap it came from
+    table = format_gate_table(bad)
+    line = next(ln for ln in table.splitlines() if ln.startswith("no_regression_label") and " NAME " in ln)
+    assert f"[{r['interval'][0]:.4f}, {r['interval'][1]:.4f}]*" in line
+    assert "95% paired bootstrap of the F1 drop over 300 test records (1000 resamples, seed 0" in table
+
+
+def test_a_significant_drop_within_the_tolerance_passes():
+    loose = GateSettings(max_label_drop=0.15, max_micro_drop=0.05)
+    b = decide(WORSE, loose, CHAMP)
+    r = rule(b, "no_regression_label", "NAME")
+    assert r["significant"] is True and r["outcome"] == "pass" and b["passed"]
+
+
+def test_without_the_bootstrap_the_raw_drop_decides():
+    off = GateSettings(bootstrap={"resamples": 0})
+    r = rule(decide(NOISE, off, CHAMP), "no_regression_label", "NAME")
+    assert r["outcome"] == "fail" and "interval" not in r and "raw difference" in r["detail"]
+    no_counts = {k: v for k, v in NOISE.items() if k != "per_record"}  # e.g. an older metrics.json
+    assert rule(decide(no_counts, GATE, CHAMP), "no_regression_label", "NAME")["outcome"] == "fail"
+
+
+def test_bootstrap_settings_are_used_and_the_decision_is_reproducible():
+    strict = GateSettings(bootstrap={"significance": 0.5, "resamples": 400, "seed": 3})
+    b = decide(NOISE, strict, CHAMP, champion_version="v1")
+    narrow = rule(b, "no_regression_label", "NAME")["interval"]
+    wide = rule(decide(NOISE, GATE, CHAMP), "no_regression_label", "NAME")["interval"]
+    assert wide[0] < narrow[0] and narrow[1] < wide[1]
+    assert b["bootstrap"][0]["resamples"] == 400
+    again = decide(b["inputs"]["metrics"], GateSettings(**b["thresholds"]), b["inputs"]["champion_metrics"],
+                   champion_version="v1")
+    assert again == b
+
+
+def test_real_records_decide_the_regression_too():
+    # the NAME misses fall on real records: the real-source rule blocks, the synthetic one is reported
+    champ, worse = scored(set(range(5)), real=100), scored(set(range(5, 45)), real=100)
+    b = decide(worse, GATE, champ, champion_version="v1")
+    real = rule(b, "real_no_regression_label", "NAME")
+    assert real["outcome"] == "fail" and real["significant"] and real["source"] == "real"
+    assert rule(b, "synthetic_no_regression_label", "NAME")["outcome"] == "pass"
+    assert {x["source"]: x["n_records"] for x in b["bootstrap"]} == {"real": 100, "synthetic": 200}
+    assert not b["passed"] and real["detail"] in b["reasons"] and all(x.startswith("real ") for x in b["reasons"])
+    # a regression on the synthetic records alone does not block once real records decide
+    champ, worse = scored(set(range(100, 105)), real=100), scored(set(range(105, 145)), real=100)
+    b = decide(worse, GATE, champ, champion_version="v1")
+    syn = rule(b, "synthetic_no_regression_label", "NAME")
+    assert (syn["outcome"], syn["action"]) == ("warn", "warn") and syn["significant"]
+    assert rule(b, "real_no_regression_label", "NAME")["outcome"] == "pass"
+    assert b["passed"] and syn["detail"] in b["warnings"]
+
+
+def test_per_record_ids_must_match_the_champions():
+    other = scored(set(range(10)))
+    other["per_record"] = [{**r, "id": "x" + r["id"]} for r in other["per_record"]]
+    with pytest.raises(ValueError, match="same test records"):
+        decide(NOISE, GATE, other)

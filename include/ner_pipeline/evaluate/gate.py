@@ -8,10 +8,20 @@
    `insufficient_support` (a score on a handful of spans is noise, so it may not pass);
    `label_f1`: F1 >= the label's `min_f1` (`gate.labels[label]`, else `gate.default_label`).
 3. `no_regression_micro` / `no_regression_label`: against the champion re-scored on the same
-   test records, micro F1 may drop by at most `gate.max_micro_drop` and each label's F1 by at
-   most `gate.max_label_drop`. With no champion, one `skipped` rule says so.
-4. `real_micro_f1`: when the test split holds real records, their micro F1 is reported; with
-   `gate.real_micro_f1_min` set it must be strictly greater (like rule 1), else `skipped`.
+   test records, a micro F1 drop beyond `gate.max_micro_drop` (a label's beyond
+   `gate.max_label_drop`) fails only when it is significant by a paired bootstrap over the test
+   records (evaluate/bootstrap.py, `gate.bootstrap`); each such rule carries the `interval` of
+   the drop. Without per-record counts (or with `gate.bootstrap.resamples` 0) the raw drop
+   decides. With no champion, one `skipped` rule says so.
+4. Which records decide (`test_data` in the blessing): with no real records in the test split,
+   rules 1-3 run on all of it, and `real_micro_f1` is `skipped` ("evaluated on synthetic data
+   only"). With real records, rules 1-3 run on the real-source metrics as `real_micro_f1`,
+   `real_support`, `real_label_f1`, `real_no_regression_micro`, `real_no_regression_label`, with
+   the thresholds of `gate.real` (each null inherits the gate's own; `gate.real_micro_f1_min` is
+   the older name of `gate.real.micro_f1_min`), and decide; the synthetic-source ones are
+   reported beside them as `synthetic_*` rules with action `warn` (never blocking).
+
+Every rule has a `source`: "all" (the whole test split), "real" or "synthetic".
 
 Every per-label rule (support, label_f1, no_regression_label) takes the label's `action`: a
 failing `block` rule has outcome `fail` (or `insufficient_support`) and rejects the model, a
@@ -26,6 +36,7 @@ No I/O and no clock here: the caller stores, logs and timestamps the result.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from ..config import GateSettings, LabelThreshold
@@ -50,8 +61,55 @@ def _label_rule(gate: GateSettings, label: str) -> LabelThreshold:
     return gate.labels.get(label, gate.default_label)
 
 
+SYNTHETIC_ONLY = "evaluated on synthetic data only"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The thresholds one source is held to."""
+
+    micro_f1_min: float
+    labels: dict[str, LabelThreshold]
+    default_label: LabelThreshold
+    min_support: int
+
+    def label(self, label: str) -> LabelThreshold:
+        return self.labels.get(label, self.default_label)
+
+
+def overall_thresholds(gate: GateSettings) -> Thresholds:
+    return Thresholds(gate.micro_f1_min, gate.labels, gate.default_label, gate.min_support)
+
+
+def real_thresholds(gate: GateSettings) -> Thresholds:
+    """gate.real, each null inheriting the gate's own value (micro: real.micro_f1_min, else the
+    older gate.real_micro_f1_min, else gate.micro_f1_min)."""
+    r = gate.real
+    micro = next(v for v in (r.micro_f1_min, gate.real_micro_f1_min, gate.micro_f1_min) if v is not None)
+    return Thresholds(micro, gate.labels if r.labels is None else r.labels, r.default_label or gate.default_label,
+                      gate.min_support if r.min_support is None else r.min_support)
+
+
+def test_data(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Which data the test split holds (records per source) and which of it decides the gate."""
+    by_source = metrics.get("by_source") or {}
+    records = {src: int((d or {}).get("n_records") or 0) for src, d in sorted(by_source.items())}
+    records = {src: n for src, n in records.items() if n}
+    n_real = records.get("real", 0)
+    n_other = sum(n for src, n in records.items() if src != "real")
+    if not n_real:
+        return {"records": records, "decided_on": "all", "statement": SYNTHETIC_ONLY}
+    if not n_other:
+        statement = f"evaluated on real data only ({n_real} records)"
+    else:
+        statement = (f"evaluated on {n_real} real and {n_other} synthetic records; the real records decide the gate "
+                     "(synthetic results are reported beside them, non-blocking)")
+    return {"records": records, "decided_on": "real", "statement": statement}
+
+
 def _rule(rule: str, label: str | None, value: Any, threshold: Any, comparison: str, ok: bool | None,
-          action: str, detail: str, *, failed_outcome: str = "fail") -> dict[str, Any]:
+          action: str, detail: str, *, failed_outcome: str = "fail", source: str = "all",
+          **extra: Any) -> dict[str, Any]:
     """One row of the blessing; ok=None means the rule was skipped."""
     if ok is None:
         outcome = "skipped"
@@ -62,7 +120,7 @@ def _rule(rule: str, label: str | None, value: Any, threshold: Any, comparison: 
     else:
         outcome = "fail" if action == "block" else "warn"
     return {"rule": rule, "label": label, "value": value, "threshold": threshold, "comparison": comparison,
-            "outcome": outcome, "action": action, "detail": detail}
+            "outcome": outcome, "action": action, "detail": detail, "source": source, **extra}
 
 
 def fmt_value(v: Any, none: str = "n/a") -> str:
@@ -91,6 +149,111 @@ def _check_same_test_set(metrics: dict, champion: dict) -> None:
         if a is not None and b is not None and a != b:
             raise ValueError(f"champion metrics were not computed on the same test records "
                              f"({'.'.join(path)}: candidate {a}, champion {b})")
+    a_ids, b_ids = (sorted(str(r.get("id")) for r in m["per_record"]) if m.get("per_record") is not None else None
+                    for m in (metrics, champion))
+    if a_ids is not None and b_ids is not None and a_ids != b_ids:
+        raise ValueError("champion metrics were not computed on the same test records (per_record ids differ)")
+
+
+def _records(metrics: dict[str, Any] | None, source: str | None) -> list[dict[str, Any]] | None:
+    rows = (metrics or {}).get("per_record")
+    if rows is None:
+        return None
+    return [r for r in rows if source is None or r.get("source") == source]
+
+
+def _bootstrap(metrics: dict[str, Any], champion: dict[str, Any] | None, source: str | None, labels: list[str],
+               gate: GateSettings) -> dict[str, Any] | None:
+    """The paired bootstrap of champion minus candidate F1 on one source's records; None when
+    it cannot run (no champion, no per-record counts, resamples 0): the raw drop decides then."""
+    if champion is None or gate.bootstrap.resamples <= 0:
+        return None
+    a, b = _records(metrics, source), _records(champion, source)
+    if a is None or b is None:
+        return None
+    from .bootstrap import paired_bootstrap
+
+    return paired_bootstrap(a, b, labels, resamples=gate.bootstrap.resamples,
+                            significance=gate.bootstrap.significance, seed=gate.bootstrap.seed)
+
+
+def _tag(source: str) -> str:
+    return "" if source == "all" else f"{source} "
+
+
+def _threshold_rules(prefix: str, m: dict[str, Any], thr: Thresholds, labels: list[str], *, source: str,
+                     report_only: bool) -> list[dict[str, Any]]:
+    """micro_f1, then support and label_f1 per label, on one source's metrics."""
+    act = (lambda a: "warn") if report_only else (lambda a: a)  # noqa: E731
+    tag, n = _tag(source), m.get("n_records")
+    on = f" on {n} records" if source != "all" and n is not None else ""
+    micro = _num((m.get("micro") or {}).get("f1"))
+    ok = micro is not None and micro > thr.micro_f1_min
+    rules = [_rule(prefix + "micro_f1", None, micro, thr.micro_f1_min, ">", ok, act("block"),
+                   f"{tag}micro_f1 {fmt_value(micro)}{on} is {'' if ok else 'not '}> {thr.micro_f1_min}", source=source)]
+    per_label = m.get("per_label") or {}
+    for label in labels:
+        cfg = thr.label(label)
+        lm = per_label.get(label) or {}
+        support = int(lm.get("support") or 0)
+        enough = support >= thr.min_support
+        rules.append(_rule(prefix + "support", label, support, thr.min_support, ">=", enough, act(cfg.action),
+                           f"{tag}{label} has {support} test spans"
+                           + ("" if enough else f", fewer than {thr.min_support}: its F1 is noise"),
+                           failed_outcome="insufficient_support", source=source))
+        f1 = _num(lm.get("f1"))
+        ok = f1 is not None and f1 >= cfg.min_f1 - _EPS
+        rules.append(_rule(prefix + "label_f1", label, f1, cfg.min_f1, ">=", ok, act(cfg.action),
+                           f"{tag}{label} f1 {fmt_value(f1)} is {'' if ok else 'not '}>= {cfg.min_f1}", source=source))
+    return rules
+
+
+def _drop_rule(rule: str, label: str | None, drop: float | None, tol: float, boot: dict[str, Any] | None,
+               action: str, head: str, source: str) -> dict[str, Any]:
+    """Fails when the drop exceeds the tolerance and (with a bootstrap) is significant."""
+    over = drop is None or drop > tol + _EPS
+    extra: dict[str, Any] = {}
+    if boot is None or boot.get("interval") is None:
+        ok = not over
+        how = "raw difference, no bootstrap"
+    else:
+        ok = not over or not boot["significant"]
+        extra = {"interval": boot["interval"], "significant": boot["significant"]}
+        lo, hi = boot["interval"]
+        how = f"interval [{fmt_value(lo)}, {fmt_value(hi)}], {'' if boot['significant'] else 'not '}significant"
+        if over and ok:
+            how += ": retraining noise"
+    return _rule(rule, label, drop, tol, "<=", ok, action, f"{head}: drop {fmt_value(drop)} (max {tol}; {how})",
+                 source=source, **extra)
+
+
+def _regression_rules(prefix: str, m: dict[str, Any], champion: dict[str, Any] | None, boot: dict[str, Any] | None,
+                      gate: GateSettings, thr: Thresholds, labels: list[str], *, source: str, report_only: bool,
+                      champion_version: str | None) -> list[dict[str, Any]]:
+    act = (lambda a: "warn") if report_only else (lambda a: a)  # noqa: E731
+    tag = _tag(source)
+    if champion is None:
+        return [_rule(prefix + "no_regression_micro", None, None, gate.max_micro_drop, "<=", None, act("block"),
+                      "no champion yet: regression check skipped", source=source)]
+    micro = _num((m.get("micro") or {}).get("f1"))
+    champ_micro = _num((champion.get("micro") or {}).get("f1")) or 0.0
+    drop = None if micro is None else champ_micro - micro
+    rules = [_drop_rule(prefix + "no_regression_micro", None, drop, gate.max_micro_drop, boot and boot["micro"],
+                        act("block"), f"{tag}micro_f1 {fmt_value(micro)} vs champion {champion_version or '?'} "
+                        f"{fmt_value(champ_micro)}", source)]
+    per_label, champ_labels = m.get("per_label") or {}, champion.get("per_label") or {}
+    for label in labels:
+        cfg = thr.label(label)
+        new = _num((per_label.get(label) or {}).get("f1"))
+        old = _num((champ_labels.get(label) or {}).get("f1"))
+        if old is None:
+            rules.append(_rule(prefix + "no_regression_label", label, None, gate.max_label_drop, "<=", None,
+                               act(cfg.action), f"{tag}{label}: champion has no score for this label", source=source))
+            continue
+        rules.append(_drop_rule(prefix + "no_regression_label", label, old - (new or 0.0), gate.max_label_drop,
+                                boot and boot["per_label"].get(label), act(cfg.action),
+                                f"{tag}{label} f1 {fmt_value(new)} vs champion {fmt_value(old)}", source))
+    return rules
 
 
 def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[str, Any] | None = None, *,
@@ -106,71 +269,35 @@ def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[s
     if champion_metrics is not None:
         _check_same_test_set(metrics, champion_metrics)
     rules: list[dict[str, Any]] = []
-
-    # 1. overall micro F1, strictly above the threshold
-    micro = _num((metrics.get("micro") or {}).get("f1"))
-    ok = micro is not None and micro > gate.micro_f1_min
-    rules.append(_rule("micro_f1", None, micro, gate.micro_f1_min, ">", ok, "block",
-                       f"micro_f1 {fmt_value(micro)} is {'' if ok else 'not '}> {gate.micro_f1_min}"))
-
-    # 2. per label: enough support, then F1
-    per_label = metrics.get("per_label") or {}
+    data = test_data(metrics)
     labels = _labels(metrics, gate, champion_metrics)
-    for label in labels:
-        cfg = _label_rule(gate, label)
-        m = per_label.get(label) or {}
-        support = int(m.get("support") or 0)
-        enough = support >= gate.min_support
-        rules.append(_rule("support", label, support, gate.min_support, ">=", enough, cfg.action,
-                           f"{label} has {support} test spans"
-                           + ("" if enough else f", fewer than {gate.min_support}: its F1 is noise"),
-                           failed_outcome="insufficient_support"))
-        f1 = _num(m.get("f1"))
-        ok = f1 is not None and f1 >= cfg.min_f1 - _EPS
-        rules.append(_rule("label_f1", label, f1, cfg.min_f1, ">=", ok, cfg.action,
-                           f"{label} f1 {fmt_value(f1)} is {'' if ok else 'not '}>= {cfg.min_f1}"))
+    boot_runs: list[dict[str, Any]] = []
 
-    # 3. no regression against the champion, on the same test records
-    if champion_metrics is None:
-        rules.append(_rule("no_regression_micro", None, None, gate.max_micro_drop, "<=", None, "block",
-                           "no champion yet: regression check skipped"))
-    else:
-        champ_micro = _num((champion_metrics.get("micro") or {}).get("f1")) or 0.0
-        drop = None if micro is None else champ_micro - micro
-        ok = drop is not None and drop <= gate.max_micro_drop + _EPS
-        rules.append(_rule("no_regression_micro", None, drop, gate.max_micro_drop, "<=", ok, "block",
-                           f"micro_f1 {fmt_value(micro)} vs champion {champion_version or '?'} {fmt_value(champ_micro)}: "
-                           f"drop {fmt_value(drop)} (max {gate.max_micro_drop})"))
-        champ_labels = champion_metrics.get("per_label") or {}
-        for label in labels:
-            cfg = _label_rule(gate, label)
-            new = _num((per_label.get(label) or {}).get("f1"))
-            old = _num((champ_labels.get(label) or {}).get("f1"))
-            if old is None:
-                rules.append(_rule("no_regression_label", label, None, gate.max_label_drop, "<=", None, cfg.action,
-                                   f"{label}: champion has no score for this label"))
-                continue
-            drop = old - (new or 0.0)
-            ok = drop <= gate.max_label_drop + _EPS
-            rules.append(_rule("no_regression_label", label, drop, gate.max_label_drop, "<=", ok, cfg.action,
-                               f"{label} f1 {fmt_value(new)} vs champion {fmt_value(old)}: drop {fmt_value(drop)} "
-                               f"(max {gate.max_label_drop})"))
+    def judge(source: str, prefix: str, m: dict[str, Any], champ: dict[str, Any] | None, thr: Thresholds,
+              report_only: bool) -> None:
+        boot = _bootstrap(metrics, champion_metrics, None if source == "all" else source, labels, gate)
+        if boot:
+            boot_runs.append({k: boot[k] for k in ("n_records", "resamples", "significance", "seed")}
+                             | {"source": source})
+        rules.extend(_threshold_rules(prefix, m, thr, labels, source=source, report_only=report_only))
+        rules.extend(_regression_rules(prefix, m, champ, boot, gate, thr, labels, source=source,
+                                       report_only=report_only, champion_version=champion_version))
 
-    # 4. real-source micro F1, when real records are in the test split
-    real = (metrics.get("by_source") or {}).get("real") or {}
-    real_f1 = _num((real.get("micro") or {}).get("f1"))
-    n_real = real.get("n_records")
-    thr = gate.real_micro_f1_min
-    if not real or n_real == 0:
-        rules.append(_rule("real_micro_f1", None, None, thr, ">", None, "block", "no real records in the test split"))
-    elif thr is None:
-        rules.append(_rule("real_micro_f1", None, real_f1, None, ">", None, "block",
-                           f"real-source micro_f1 {fmt_value(real_f1)} on {n_real} records; reported only "
-                           "(gate.real_micro_f1_min not set)"))
+    by_source = metrics.get("by_source") or {}
+    champ_sources = (champion_metrics or {}).get("by_source") or {}
+    if data["decided_on"] == "real":
+        # 4. real records decide; the synthetic ones are reported beside them, never blocking
+        judge("real", "real_", by_source["real"], None if champion_metrics is None else champ_sources.get("real") or {},
+              real_thresholds(gate), report_only=False)
+        if data["records"].get("synthetic"):
+            judge("synthetic", "synthetic_", by_source["synthetic"],
+                  None if champion_metrics is None else champ_sources.get("synthetic") or {},
+                  overall_thresholds(gate), report_only=True)
     else:
-        ok = real_f1 is not None and real_f1 > thr
-        rules.append(_rule("real_micro_f1", None, real_f1, thr, ">", ok, "block",
-                           f"real-source micro_f1 {fmt_value(real_f1)} on {n_real} records is {'' if ok else 'not '}> {thr}"))
+        # 1.-3. on the whole test split, which holds no real record
+        judge("all", "", metrics, champion_metrics, overall_thresholds(gate), report_only=False)
+        rules.append(_rule("real_micro_f1", None, None, real_thresholds(gate).micro_f1_min, ">", None, "block",
+                           f"no real records in the test split: {SYNTHETIC_ONLY}", source="real"))
 
     blocking = [r for r in rules if r["action"] == "block" and r["outcome"] in BLOCKING_OUTCOMES]
     warnings = [r for r in rules if r["action"] == "warn" and r["outcome"] not in ("pass", "skipped")]
@@ -182,6 +309,8 @@ def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[s
         "reasons": [r["detail"] for r in blocking],
         "warnings": [r["detail"] for r in warnings],
         "champion_version": champion_version,
+        "test_data": data,
+        "bootstrap": boot_runs,
         "thresholds": gate.model_dump(mode="json"),
         "inputs": {"metrics": metrics, "champion_metrics": champion_metrics},
     }
@@ -189,7 +318,9 @@ def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[s
 
 def decision_entry(blessing: dict[str, Any]) -> dict[str, Any]:
     """The compact form of a blessing for models/ner/history.jsonl (kind "gate"; no inputs)."""
-    micro = next((r["value"] for r in blessing["rules"] if r["rule"] == "micro_f1"), None)
+    micro = ((blessing.get("inputs") or {}).get("metrics") or {}).get("micro", {}).get("f1")
+    if micro is None:
+        micro = next((r["value"] for r in blessing["rules"] if r["rule"] == "micro_f1"), None)
     return {
         "kind": "gate",
         "decision": blessing["decision"],
@@ -198,12 +329,22 @@ def decision_entry(blessing: dict[str, Any]) -> dict[str, Any]:
         "champion_version": blessing.get("champion_version"),
         "reasons": blessing.get("reasons", []),
         "warnings": blessing.get("warnings", []),
+        "test_data": (blessing.get("test_data") or {}).get("statement"),
         "rules": [{k: r[k] for k in ("rule", "label", "value", "threshold", "outcome", "action")}
                   for r in blessing["rules"]],
     }
 
 
-_COLUMNS = (("rule", 20), ("label", 14), ("value", 8), ("cmp", 3), ("threshold", 9), ("outcome", 20), ("action", 6))
+_COLUMNS = (("rule", 29), ("label", 14), ("value", 8), ("cmp", 3), ("threshold", 9), ("outcome", 20), ("action", 6),
+            ("interval", 18))
+
+
+def fmt_interval(r: dict[str, Any], none: str = "-") -> str:
+    """A rule's bootstrap interval of the drop, `[lo, hi]` (the star marks a significant drop)."""
+    iv = r.get("interval")
+    if not iv:
+        return none
+    return f"[{iv[0]:.4f}, {iv[1]:.4f}]" + ("*" if r.get("significant") else "")
 
 
 def format_gate_table(blessing: dict[str, Any]) -> str:
@@ -214,13 +355,20 @@ def format_gate_table(blessing: dict[str, Any]) -> str:
     header = "  ".join(f"{name:<{w}}" for name, w in _COLUMNS)
     lines = [header, "-" * len(header)]
     for r in blessing["rules"]:
-        vals = (r["rule"], r["label"], r["value"], r["comparison"], r["threshold"], r["outcome"], r["action"])
+        vals = (r["rule"], r["label"], r["value"], r["comparison"], r["threshold"], r["outcome"], r["action"],
+                fmt_interval(r))
         lines.append("  ".join(f"{cell(v):<{w}}" if i < 2 or i > 4 else f"{cell(v):>{w}}"
                                for i, (v, (_, w)) in enumerate(zip(vals, _COLUMNS))).rstrip())
     verdict = "PROMOTE" if blessing["passed"] else "REJECTED"
     champ = blessing.get("champion_version") or "none"
     lines.append("-" * len(header))
     lines.append(f"decision: {verdict} (champion: {champ})")
+    data = blessing.get("test_data") or {}
+    if data.get("statement"):
+        lines.append(f"test data: {data['statement']}")
+    for b in blessing.get("bootstrap") or []:
+        lines.append(f"intervals ({b['source']}): {100 * (1 - b['significance']):g}% paired bootstrap of the F1 drop "
+                     f"over {b['n_records']} test records ({b['resamples']} resamples, seed {b['seed']}; * significant)")
     for reason in blessing.get("reasons", []):
         lines.append(f"  blocked: {reason}")
     for warning in blessing.get("warnings", []):

@@ -48,6 +48,23 @@ def _counts(y_true: list[list[str]], y_pred: list[list[str]]) -> dict[str, tuple
     return out
 
 
+def record_counts(y_true: list[list[str]], y_pred: list[list[str]]) -> list[dict[str, list[int]]]:
+    """Per record, [tp, fp, fn] for each label with any (the same strict entities as _counts):
+    what a paired bootstrap over records resamples (evaluate/bootstrap.py)."""
+    from seqeval.scheme import IOB2, Entities
+
+    out: list[dict[str, list[int]]] = []
+    for gold_seq, pred_seq in zip(y_true, y_pred):
+        gold = {e.to_tuple() for e in Entities([gold_seq], IOB2).entities[0]}
+        pred = {e.to_tuple() for e in Entities([pred_seq], IOB2).entities[0]}
+        row: dict[str, list[int]] = {}
+        for e in gold | pred:
+            c = row.setdefault(e[1], [0, 0, 0])
+            c[0 if e in gold and e in pred else 1 if e in pred else 2] += 1
+        out.append({lab: row[lab] for lab in LABELS if lab in row})
+    return out
+
+
 def _report(y_true: list[list[str]], y_pred: list[list[str]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, Any]]:
     """(micro, per label, macro); every row has precision/recall/f1/support and tp/fp/fn."""
     from seqeval.metrics import classification_report
@@ -81,9 +98,11 @@ def score(gold: Sequence[Record], predicted: Sequence[Sequence[Span]]) -> dict[s
         s_micro, s_labels, s_macro = _report([y_true[i] for i in idx], [y_pred[i] for i in idx])
         by_source[source] = {"micro": s_micro, "macro": s_macro, "per_label": s_labels, "per_entity": s_labels,
                              "n_records": len(idx)}
+    # per_record: ids and counts only (never text), so the gate can compare two models record by record.
+    per_record = [{"id": rec.id, "source": rec.source, "counts": c} for rec, c in zip(gold, record_counts(y_true, y_pred))]
     # per_entity: the name the trainer issue gave; per_label: the name the gate, UI and reports read.
     return {"micro": micro, "macro": macro, "per_label": per_label, "per_entity": per_label, "by_source": by_source,
-            "n_records": len(gold)}
+            "n_records": len(gold), "per_record": per_record}
 
 
 def format_metrics_table(metrics: dict[str, Any], champion_metrics: dict[str, Any] | None = None) -> str:

@@ -17,7 +17,8 @@ from typing import Any
 from ..config import Settings
 from ..storage import fetch, publish
 from .model_loading import resolve_base_model
-from .snapshot import load_snapshot, select_records
+from .selection import select_training
+from .snapshot import load_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +36,14 @@ def run_training(dataset_uri: str, output_uri: str, settings: Settings, *, xcom_
         work = Path(tmp)
         # Refuse an incomplete snapshot before paying for torch imports.
         snap = load_snapshot(fetch(dataset_uri, work / "dataset", settings))
-        train_records = select_records(snap.train, ts.max_train_records, ts.seed)
-        log.info("snapshot %s: %d train (%d used), %d validation records", snap.manifest.get("snapshot_id"),
-                 len(snap.train), len(train_records), len(snap.validation))
+        selection = select_training(snap.train, ts.max_train_records, ts.seed, real_share=ts.real_share,
+                                    real_weight=ts.real_weight)
+        train_records = selection.records
+        sel = selection.summary
+        log.info("snapshot %s: %d train records (%d real, %d synthetic); trained on %d real + %d synthetic "
+                 "(%d examples, real weight %s); %d validation records", snap.manifest.get("snapshot_id"),
+                 len(snap.train), sel["available"]["real"], sel["available"]["synthetic"], sel["selected"]["real"],
+                 sel["selected"]["synthetic"], sel["examples"]["total"], ts.real_weight, len(snap.validation))
 
         from .outputs import mark_success, metrics_payload, run_payload, write_json, xcom_summary
         from .runtime import detect_runtime, is_main_process
@@ -55,8 +61,9 @@ def run_training(dataset_uri: str, output_uri: str, settings: Settings, *, xcom_
         write_json(stage / "metrics.json", metrics_payload(result))
         write_json(stage / "config.json", settings.model_dump(mode="json"))
         wall_s = time.perf_counter() - t0
-        write_json(stage / "run.json", run_payload(result, rt, settings, wall_s=wall_s, dataset_uri=dataset_uri,
-                                                   output_uri=output_uri, manifest=snap.manifest))
+        write_json(stage / "run.json", {**run_payload(result, rt, settings, wall_s=wall_s, dataset_uri=dataset_uri,
+                                                      output_uri=output_uri, manifest=snap.manifest),
+                                        "train_selection": sel})  # the mix trained on (counts only)
         publish(stage, output_uri, settings)
         summary = xcom_summary(output_uri, result, wall_s)
         mark_success(output_uri, settings, summary)

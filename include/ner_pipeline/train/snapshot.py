@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..records import Record
+from .selection import select_records  # noqa: F401  (its old home; train/selection.py decides)
 
 SPLIT_FILES = {"train": "train.jsonl", "validation": "validation.jsonl", "test": "test.jsonl"}
 
@@ -63,13 +64,3 @@ def load_snapshot(folder: str | Path, splits: Sequence[str] = ("train", "validat
             raise SnapshotError(f"{name} does not match the sha256 in manifest.json")
         setattr(snap, split, read_jsonl(path))
     return snap
-
-
-def select_records(records: Sequence[Record], limit: int | None, seed: int) -> list[Record]:
-    """At most `limit` records, chosen by a seeded hash of the id: the same records every run,
-    and mostly the same ones when the snapshot grows."""
-    if limit is None or limit >= len(records):
-        return list(records)
-    key = lambda r: hashlib.sha256(f"{seed}:{r.id}".encode()).hexdigest()  # noqa: E731
-    chosen = {id(r) for r in sorted(records, key=key)[:limit]}
-    return [r for r in records if id(r) in chosen]  # keep snapshot order
