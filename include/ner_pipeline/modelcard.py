@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .evaluate.gate import fmt_value
+from .evaluate.gate import fmt_interval, fmt_value, test_data
 from .records import LABELS
 
 INTENDED_USE = (
@@ -72,6 +72,7 @@ def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[s
     lines: list[str] = [f"# Child-helpline NER model{f' {version}' if version else ''}", ""]
 
     micro = metrics.get("micro") or {}
+    data = blessing.get("test_data") or test_data(metrics)  # older blessings: from the metrics
     decision = "promoted by the gate" if blessing.get("passed") else "did NOT pass the gate"
     if not blessing.get("passed") and (blessing.get("force_promote") or blessing.get("forced")):
         decision += " (forced promotion)"
@@ -79,6 +80,7 @@ def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[s
         f"- Gate: {decision}",
         f"- Test micro F1 (strict, entity level): {_f(micro.get('f1'))} "
         f"(P {_f(micro.get('precision'))}, R {_f(micro.get('recall'))}) on {_f(metrics.get('n_records'))} records",
+        f"- Test data: {data['statement']}",
         f"- Base model: {_f(lineage.get('base_model'))}",
         f"- Run: {_f(lineage.get('run_id'))} (DAG {_f(lineage.get('dag_id'))})",
         "",
@@ -122,21 +124,39 @@ def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[s
     if sources:
         rows = [[src, (d.get("micro") or {}).get("f1"), d.get("n_records")] for src, d in sorted(sources.items())]
         lines += ["### By source", ""] + _table(["source", "micro F1", "records"], rows) + [""]
+    real = sources.get("real") or {}
+    if data.get("decided_on") == "real" and real.get("per_label"):
+        champ_real = ((champ.get("by_source") or {}).get("real") or {}).get("per_label") or {}
+        rows = []
+        for lab in _labels(real["per_label"]):
+            m = real["per_label"].get(lab) or {}
+            row = [lab, m.get("precision"), m.get("recall"), m.get("f1"), m.get("support")]
+            if champ_labels:
+                row.append((champ_real.get(lab) or {}).get("f1"))
+            rows.append(row)
+        lines += [f"### Real records ({real.get('n_records')}): these decided the gate", ""] + _table(header, rows) + [""]
 
     # -- gate ---------------------------------------------------------------------------
     rules = blessing.get("rules") or []
     if rules:
         rows = [[r.get("rule"), r.get("label") or "", r.get("value"), f"{r.get('comparison', '')} {_f(r.get('threshold'))}",
-                 r.get("outcome"), r.get("action")] for r in rules]
-        lines += ["## Gate thresholds and outcomes", ""]
-        lines += _table(["rule", "label", "value", "threshold", "outcome", "action"], rows) + [""]
+                 r.get("outcome"), r.get("action"), fmt_interval(r)] for r in rules]
+        lines += ["## Gate thresholds and outcomes", "", f"Test data: {data['statement']}.", ""]
+        lines += _table(["rule", "label", "value", "threshold", "outcome", "action", "drop interval"], rows) + [""]
+        for b in blessing.get("bootstrap") or []:
+            lines.append(f"- Drop intervals ({b['source']}): {100 * (1 - b['significance']):g}% paired bootstrap over "
+                         f"{b['n_records']} test records, {b['resamples']} resamples, seed {b['seed']}; "
+                         "* marks a significant drop (a drop beyond the tolerance blocks only then).")
+        if blessing.get("bootstrap"):
+            lines.append("")
 
     # -- who ------------------------------------------------------------------------------
     lines += ["## Sign-off", ""] + [f"- {x}" for x in sign_off(blessing)] + [""]
 
     # -- limits ---------------------------------------------------------------------------
     lines += ["## Known limits", ""] + [f"- {item}" for item in KNOWN_LIMITS]
-    thin = [r["label"] for r in rules if r.get("rule") == "support" and r.get("outcome") == "insufficient_support"]
+    thin = [r["label"] + ("" if r.get("source", "all") == "all" else f" ({r['source']})") for r in rules
+            if str(r.get("rule", "")).endswith("support") and r.get("outcome") == "insufficient_support"]
     if thin:
         lines.append(f"- Too little test support for a reliable score: {', '.join(thin)}.")
     train_src = by_source.get("train") or {}

@@ -677,8 +677,16 @@ def format_summary(summary: dict[str, Any]) -> str:
     if summary.get("metrics"):
         from .evaluate.score import format_metrics_table
 
+        from .evaluate.gate import test_data
+
+        data = test_data(summary["metrics"])
         lines.append("\nTest-set entity metrics (strict, character spans)")
+        lines.append(f"Test data: {data['statement']}")
         lines.append(format_metrics_table(summary["metrics"], summary.get("champion_metrics")))
+        if data["decided_on"] == "real":  # the records that decide the gate, on their own
+            champ = (summary.get("champion_metrics") or {}).get("by_source", {}).get("real")
+            lines.append("\nReal records only (these decide the gate)")
+            lines.append(format_metrics_table(summary["metrics"]["by_source"]["real"], champ))
     if summary.get("blessing"):
         from .evaluate.gate import format_gate_table
 

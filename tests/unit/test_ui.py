@@ -405,3 +405,38 @@ def test_run_page_shows_a_pending_approval_then_the_review(client, store):
     assert "required_actions" not in html
     index = client.get("/ner/").text
     assert "review rejection" in index and "triggered by zawadi" in index and "rejected by Baraka" in index
+
+
+def test_pages_say_which_data_the_test_split_holds_and_show_drop_intervals(client, store):
+    """Metrics from the real scorer, a blessing from the real gate: the run page says which data
+    decided, shows the real-source table and each regression rule's bootstrap interval; a run
+    with no real record says "evaluated on synthetic data only"."""
+    from ner_pipeline.config import GateSettings
+    from ner_pipeline.evaluate.gate import decide
+    from ner_pipeline.evaluate.score import score
+    from ner_pipeline.records import Record, Span
+
+    gold = [Record(f"rec-{i}", "Grace called from Kisumu today", [Span(0, 5, "NAME"), Span(18, 24, "LOCATION")],
+                   source="real" if i % 2 else "synthetic") for i in range(20)]
+    both = [[Span(0, 5, "NAME"), Span(18, 24, "LOCATION")] for _ in gold]
+    worse = [[Span(0, 5, "NAME")] if i in (1, 3) else spans for i, spans in enumerate(both)]
+    gate = GateSettings(min_support=1, labels={}, default_label={"min_f1": 0.0})
+    for run_id, records, champion_pred, pred, statement in (
+            ("manual__real-decides", gold, both, worse, "evaluated on 10 real and 10 synthetic records"),
+            ("manual__synthetic-only", [Record(r.id, r.text, r.entities) for r in gold], both, both,
+             "evaluated on synthetic data only")):
+        metrics, champ = score(records, pred), score(records, champion_pred)
+        blessing = decide(metrics, gate, champ, champion_version="v-old")
+        rk = run_key(run_id)
+        store.put_json(store.key(f"runs/{rk}/evaluation/metrics.json"), metrics)
+        store.put_json(store.key(f"runs/{rk}/evaluation/champion_metrics.json"), champ)
+        store.put_json(store.key(f"runs/{rk}/gate/blessing.json"), blessing)
+        html = client.get(f"/ner/runs/{run_id}").text
+        assert html.count(statement) >= 2  # above the metrics and in the gate section
+        assert "Drop interval" in html and "paired bootstrap over" in html
+        iv = next(r for r in blessing["rules"] if r["rule"].endswith("no_regression_label") and r["label"] == "NAME")
+        assert f"[{iv['interval'][0]:.4f}, {iv['interval'][1]:.4f}]" in html
+    # the last run decided on real records: their own table, and the real rules in the gate
+    real_run = client.get("/ner/runs/manual__real-decides").text
+    assert "Real records: these decided the gate" in real_run and "<td>real_no_regression_label</td>" in real_run
+    assert "Real records: these decided the gate" not in html

@@ -15,6 +15,7 @@ ones real annotators vary on come from synth/conventions.py, the guide's by defa
 
 from __future__ import annotations
 
+import re
 from random import Random
 from typing import Callable
 
@@ -42,6 +43,25 @@ _KIN_PRONOUN = {"mother": "she", "grandmother": "she", "aunt": "she", "father": 
 # Incident phrase words that may stay in literal text (too generic to be a mention alone).
 _GENERIC = frozenset({"school", "use", "child", "of", "out"})
 _SPEAKER_LABELS = (("Counsellor", "Caller"), ("Counsellor", "Client"))
+# Spoken register: most real transcripts contract ("I'm", "don't"); templates are written in full.
+CONTRACTED_SHARE = 0.65
+_CONTRACTIONS = {"I am": "I'm", "you are": "you're", "we are": "we're", "they are": "they're", "it is": "it's",
+                 "that is": "that's", "what is": "what's", "there is": "there's", "I have": "I've",
+                 "I will": "I'll", "we will": "we'll", "I would": "I'd", "do not": "don't", "does not": "doesn't",
+                 "did not": "didn't", "is not": "isn't", "are not": "aren't", "was not": "wasn't",
+                 "have not": "haven't", "has not": "hasn't", "cannot": "can't", "will not": "won't",
+                 "let us": "let's", "would not": "wouldn't", "could not": "couldn't"}
+_CONTRACT_RE = re.compile(r"\b(" + "|".join(sorted({k for k in _CONTRACTIONS} | {k[0].upper() + k[1:] for k in _CONTRACTIONS},
+                                                     key=len, reverse=True)) + r")\b")
+
+
+def contract(text: str) -> str:
+    """Literal (unlabelled) text in the spoken register: "I am" -> "I'm", "Do not" -> "Don't"."""
+    def sub(m: re.Match) -> str:
+        w = m.group(1)
+        out = _CONTRACTIONS.get(w) or _CONTRACTIONS[w[0].lower() + w[1:]]
+        return out[0].upper() + out[1:] if w[0].isupper() else out
+    return _CONTRACT_RE.sub(sub, text)
 
 
 def _pool(entries) -> tuple[Exchange, ...]:
@@ -90,6 +110,7 @@ class Call:
         self.used: set[str] = set()
         self.last_speaker = ""
         self.labels = rng.choice(_SPEAKER_LABELS) if rng.random() < 0.25 else None
+        self.contracted = rng.random() < CONTRACTED_SHARE
         self.child = cast.is_child_caller
         self.n_victim = self.n_perp = self.n_loc = 0
         self.pname_known = False
@@ -202,7 +223,7 @@ class Call:
             add(self.labels[0 if speaker == "C" else 1] + ": ")
         self.last_speaker = speaker
         for text, label, kind in segs:
-            add(text, label, kind)
+            add(contract(text) if self.contracted and label is None else text, label, kind)
 
     # -- slots ---------------------------------------------------------------------------------
     def _slot_table(self) -> dict[str, Callable[[str], list[Segment]]]:

@@ -326,6 +326,22 @@ PROBLEM = {
             "K:I drink every day with the youths in our area.",
         ),
     },
+    "pressure": {
+        "noperp_adult": (
+            "K:{She} says the work at school is too much, and {she} cannot sleep before exams.",
+            "K:The other pupils leave {her_o} out of everything, and {she} sits alone at break time.",
+            "K:At home there is quarrelling every night, and {she} hears all of it.",
+            "K:{She} struggles to read and write, and the other pupils laugh at {her_o}.",
+            "K:Everyone expects {her_o} to be first in class, and {she} is failing now.",
+        ),
+        "noperp_child": (
+            "K:My parents want me to be first in class every term, and I cannot manage.",
+            "K:My friends stopped talking to me and I sit alone at break time.",
+            "K:My parents fight every night and I cannot concentrate on my studies.",
+            "K:I try to read but the letters get mixed up and I fail every test.",
+            "K:The older pupils keep telling me to do things I do not want to do.",
+        ),
+    },
     "distress": {
         "noperp_adult": (
             "K:Since {her} mother died, {she} does not talk to anyone.",

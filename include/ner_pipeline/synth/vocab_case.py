@@ -85,7 +85,7 @@ class Incident:
 
 INCIDENTS: dict[str, Incident] = {i.key: i for i in (
     Incident("physical", ("physical abuse", "physical violence", "corporal punishment", "beatings",
-                          "violence", "physical assault"),
+                          "violence", "physical assault", "domestic violence", "gender-based violence"),
              ("stepfather", "stepmother", "father", "mother", "uncle", "aunt", "teacher", "headteacher",
               "employer", "grandfather", "class teacher", "madrasa teacher"), weight=3.0),
     Incident("sexual", ("sexual abuse", "defilement", "rape", "sexual harassment", "sexual violence",
@@ -118,13 +118,16 @@ INCIDENTS: dict[str, Incident] = {i.key: i for i in (
              perp_share=0.4, weight=1.0),
     Incident("substance", ("substance abuse", "drug abuse", "alcohol abuse", "drug use", "substance use",
                            "alcoholism"), ("bar owner", "shopkeeper"), perp_share=0.3, weight=1.0),
+    # School, friendship and family pressure: helplines' own case categories, no perpetrator.
+    Incident("pressure", ("academic pressure", "peer pressure", "learning difficulties", "friendship issues",
+                          "parental conflicts", "family conflicts"), (), perp_share=0.0, weight=1.2),
     Incident("distress", ("depression", "anxiety", "trauma", "suicidal thoughts", "self-harm", "hopelessness",
                           "stress"), (), perp_share=0.0, weight=1.5),
 )}
 
 # Distress is named with adjectives about the child ("she looks very sad") and nouns.
 DISTRESS_ADJ = ("sad", "hopeless", "depressed", "stressed", "lonely", "anxious", "traumatised",
-                "miserable", "withdrawn", "unhappy", "distressed", "frightened")
+                "miserable", "withdrawn", "unhappy", "distressed", "frightened", "scared", "upset", "angry")
 DISTRESS_NOUN = ("depression", "stress", "anxiety", "trauma", "suicidal thoughts", "self-harm",
                  "hopelessness", "loneliness", "low mood", "panic attacks")
 

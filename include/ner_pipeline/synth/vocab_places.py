@@ -14,6 +14,12 @@ from __future__ import annotations
 AREAS: dict[str, dict[str, tuple[str, ...]]] = {
     "tz": {
         "Dar es Salaam": ("Ilala", "Kinondoni", "Temeke", "Ubungo", "Kigamboni"),
+        # Zanzibar's five regions (Unguja and Pemba) and their districts.
+        "Mjini Magharibi": ("Mjini", "Magharibi A", "Magharibi B"),
+        "Kaskazini Unguja": ("Kaskazini A", "Kaskazini B"),
+        "Kusini Unguja": ("Kati", "Kusini"),
+        "Kaskazini Pemba": ("Wete", "Micheweni"),
+        "Kusini Pemba": ("Chake Chake", "Mkoani"),
         "Dodoma": ("Kondoa", "Mpwapwa", "Kongwa", "Chamwino", "Bahi", "Chemba"),
         "Arusha": ("Arumeru", "Karatu", "Monduli", "Longido", "Ngorongoro"),
         "Kilimanjaro": ("Moshi", "Hai", "Rombo", "Mwanga", "Siha"),

@@ -102,6 +102,23 @@ def entity_rows(challenger: dict[str, Any] | None, champion: dict[str, Any] | No
     return rows
 
 
+def test_data_view(metrics: dict[str, Any] | None, blessing: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Which data the test split holds: the blessing's statement, else derived from the metrics."""
+    from ..evaluate.gate import test_data
+
+    if (blessing or {}).get("test_data"):
+        return blessing["test_data"]
+    return test_data(metrics) if metrics else None
+
+
+def real_rows(challenger: dict[str, Any] | None, champion: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Entity rows of the real-source records, when there are any (they decide the gate)."""
+    real = ((challenger or {}).get("by_source") or {}).get("real") or {}
+    if not real.get("n_records") or not real.get("per_label"):
+        return []
+    return entity_rows(real, ((champion or {}).get("by_source") or {}).get("real"))
+
+
 def create_app() -> FastAPI:
     app = FastAPI(title="NER models", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(_authenticated)])
@@ -152,7 +169,8 @@ def create_app() -> FastAPI:
         champion = reader.champion() or {}
         events = [ev for ev in reader.history() if ev.get("version") == version][::-1]
         return _page(request, "version.html", title=f"Version {version}", v=v, events=events,
-                     is_champion=champion.get("version") == version, rows=entity_rows(v["metrics"], None))
+                     is_champion=champion.get("version") == version, rows=entity_rows(v["metrics"], None),
+                     test_data=test_data_view(v["metrics"], v["blessing"]), real_rows=real_rows(v["metrics"], None))
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse)
     def run_page(run_id: str, request: Request, reader: RegistryReader = Depends(get_reader)) -> HTMLResponse:
@@ -164,7 +182,9 @@ def create_app() -> FastAPI:
                  "all_required_actions_url": _airflow_base(request) + "/required_actions?response_received=false"
                  } if pending.get("dag_id") else {}
         return _page(request, "run.html", title=f"Run {run_id}", run=run, sections=report_sections(run["validation"]),
-                     rows=entity_rows(run["metrics"], run["champion_metrics"]), confusion_svg=svg, **links)
+                     rows=entity_rows(run["metrics"], run["champion_metrics"]), confusion_svg=svg,
+                     test_data=test_data_view(run["metrics"], run["blessing"]),
+                     real_rows=real_rows(run["metrics"], run["champion_metrics"]), **links)
 
     @app.get("/runs/{run_id}/data-docs")
     def data_docs_root(request: Request) -> Response:
