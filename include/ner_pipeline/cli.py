@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "ner_pipeline.registry_commands",
     "ner_pipeline.pipeline_commands",
     "ner_pipeline.annotation.commands",
+    "ner_pipeline.conventions_commands",
 )
 
 

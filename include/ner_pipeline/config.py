@@ -86,6 +86,11 @@ class ValidationSettings(_Section):
         default_factory=lambda: {"real": "warn", "synthetic": "warn"}
     )
     completeness_quarantine_share: float = 0.5
+    # Convention conflicts between sources (validate/conventions_check.py): reported, never
+    # blocking, when two sources' rates differ by at least min_diff, each measured on at least
+    # min_support cases (spans, pronouns, or occurrences of a lexicon word).
+    convention_conflict_min_diff: float = Field(0.25, gt=0, le=1)
+    convention_conflict_min_support: int = Field(20, ge=1)
 
 
 class AnnotationSettings(_Section):
@@ -102,6 +107,11 @@ class SynthSettings(_Section):
     long_share: float = 0.15
     min_chars: int = 800
     max_chars: int = 3000
+    # A conventions file (`ner-pipeline conventions`) the generator follows; null: the label guide.
+    conventions_file: str | None = None
+    # The DAG's generation follows the conventions measured on the latest snapshot's real records
+    # (train and validation splits) once it holds at least this many.
+    conventions_min_real: int = Field(50, ge=1)
 
 
 class SplitSettings(_Section):

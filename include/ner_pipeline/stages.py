@@ -70,22 +70,29 @@ def _now() -> str:
 # -- 0. optional: a fresh synthetic batch ---------------------------------------------------
 
 def generate_synthetic(settings: Settings, run_id: str, n: int | None = None, seed: int | None = None) -> dict[str, Any]:
-    """Write a generated batch to incoming/synthetic/ (idempotent per run: same name, same bytes)."""
+    """Write a generated batch to incoming/synthetic/ (idempotent per run: same name, same bytes).
+    It follows the conventions measured on the latest snapshot's real records once there are
+    synth.conventions_min_real of them (conventions.for_generation); `conventions` in the result
+    says which were used (snapshot id and counts, never text)."""
+    from .conventions import for_generation
     from .synth import generate, write_jsonl
 
     n = n or settings.synth.n
     seed = settings.synth.seed if seed is None else seed
+    store = ObjectStore(settings)
+    conventions, provenance = for_generation(settings, store, _latest_snapshot(store))
+    extra = {} if conventions is None else {"conventions": conventions}  # None: the generator's defaults
     recs = generate(n, seed, long_share=settings.synth.long_share, min_chars=settings.synth.min_chars,
-                    max_chars=settings.synth.max_chars)
+                    max_chars=settings.synth.max_chars, **extra)
+    log.info("synthetic conventions: %s", provenance)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "batch.jsonl"
         write_jsonl(recs, path)
         data = path.read_bytes()
-    store = ObjectStore(settings)
     key = store.key(settings.sources.synthetic_prefix, f"synth-{run_key(run_id)}-seed{seed}-n{n}.jsonl")
     store.put_bytes(key, data, content_type="application/x-ndjson")
     log.info("generated %d synthetic records -> %s", len(recs), store.uri(key))
-    return {"uri": store.uri(key), "records": len(recs), "seed": seed}
+    return {"uri": store.uri(key), "records": len(recs), "seed": seed, "conventions": provenance}
 
 
 # -- 1. discover ----------------------------------------------------------------------------
@@ -191,16 +198,21 @@ def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dic
     known: set[str] = set()
     known_ids: set[str] = set()
     prev_counts = None
+    base_conventions = None  # per-source tallies of the base snapshot: convention conflicts (snapshot scope)
     _, base_uri = _base_snapshot(_latest_snapshot(store), run_id)
     if base_uri:
+        from .conventions import tally_snapshot
+
         prev_counts = _snapshot_manifest(store, base_uri).get("label_counts", {}).get("train")
         known, known_ids = snapshot_keys(store, base_uri)
+        base_conventions = tally_snapshot(store, base_uri, SPLITS)
 
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "data_docs"
         outcome = validate_batch(
             incoming(), settings,
             known_hashes=known, known_ids=known_ids, previous_label_counts=prev_counts, docs_dir=docs, run_id=rk,
+            base_conventions=base_conventions,
         )
         vprefix = store.key("validation", rk)
         store.delete_prefix(vprefix + "/")  # a retry's outputs never mix with an earlier attempt's
@@ -222,6 +234,7 @@ def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dic
         "counts": {k: outcome.report[k] for k in ("records_read", "accepted", "repaired", "quarantined")},
         "by_source": outcome.report.get("by_source", {}),
         "quarantined_by_reason": outcome.report.get("quarantined_by_reason", {}),
+        "convention_conflicts": (outcome.report.get("conventions") or {}).get("conflicts_found", 0),
         "rejected_files": [{"path": r["path"], "message": r.get("message", "")} for r in outcome.rejected_files],
         "skipped_files": skipped,
         "files": [{**f, "status": "rejected" if f["key"] in rejected else "consumed"} for f in files],
@@ -634,6 +647,13 @@ def report(settings: Settings, run_id: str, *, validated: dict[str, Any] | None,
                                  "quarantined_by_reason": rep.get("quarantined_by_reason", {}),
                                  "rejected_files": validated.get("rejected_files", []),
                                  "skipped_files": validated.get("skipped_files", [])}
+        conv = rep.get("conventions") or {}
+        if conv.get("conflicts_found"):
+            from .validate.conventions_check import key as convention_key
+
+            summary["validation"]["convention_conflicts"] = {
+                "count": conv["conflicts_found"], "compared": conv.get("compared", 0),
+                "largest": [convention_key(r) for r in conv.get("conflicts", [])[:5]]}
     if evaluation:
         summary["metrics"] = store.get_json(store.key_of(evaluation["metrics_uri"]))
         if evaluation.get("champion_metrics_uri"):
@@ -674,6 +694,10 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append(f"  REJECTED FILE: {r.get('message') or r['path']}")
         for r in val.get("skipped_files", []):
             lines.append(f"  SKIPPED FILE: {r['key']} ({r['reason']})")
+        if val.get("convention_conflicts"):
+            cc = val["convention_conflicts"]
+            lines.append(f"  convention conflicts between sources (reported, not blocking): {cc['count']} of "
+                         f"{cc['compared']} compared; largest: {', '.join(cc['largest'])}")
     if summary.get("metrics"):
         from .evaluate.score import format_metrics_table
 

@@ -440,3 +440,20 @@ def test_pages_say_which_data_the_test_split_holds_and_show_drop_intervals(clien
     real_run = client.get("/ner/runs/manual__real-decides").text
     assert "Real records: these decided the gate" in real_run and "<td>real_no_regression_label</td>" in real_run
     assert "Real records: these decided the gate" not in html
+
+
+def test_run_page_shows_convention_conflicts(client, store):
+    key = store.key(f"validation/{run_key(RUN)}/report.json")
+    report = store.get_json(key)
+    report["conventions"] = {
+        "status": "conflicts", "conflicts_found": 1, "compared": 12, "min_diff": 0.25, "min_support": 20,
+        "measured": {"snapshot:real": {"records": 40, "spans": 90, "pronouns": 70, "pronouns_labelled": 3,
+                                       "pronoun_rule": "first_when_no_noun"}},
+        "conflicts": [{"scope": "snapshot", "convention": "determiner_start_share", "label": "PERPETRATOR", "word": "",
+                       "real": 0.0, "synthetic": 0.6, "n_real": 40, "n_synthetic": 500, "diff": 0.6, "conflict": True}],
+        "gx": "warning"}
+    store.put_json(key, report)
+    html = client.get(f"/ner/runs/{RUN}").text
+    assert "convention conflicts</span> 1 of 12" in html and "reported, not blocking" in html
+    assert "conventions · conflicts" in html and "determiner_start_share" in html and "0.600" in html
+    assert "snapshot:real" in html and "first_when_no_noun" in html

@@ -3,10 +3,11 @@
     ner-pipeline synth --n 2000 --seed 7 --out synthetic.jsonl [--long-share 0.15]
         [--min-chars 800] [--max-chars 3000] [--quota LABEL=share ...]
         [--landmark-phone-share 0.25] [--locale-mix tz=0.5,ke=0.3,ug=0.2]
+    ner-pipeline synth ... --conventions conventions.yaml   (from `ner-pipeline conventions`)
     ner-pipeline synth --stats synthetic.jsonl [--tokenizer packaged|DIR]
 
-Defaults for n, seed, long_share, min_chars and max_chars come from settings.synth (so
-`--set synth.n=500` works too); an explicit option wins.
+Defaults for n, seed, long_share, min_chars, max_chars and the conventions file come from
+settings.synth (so `--set synth.n=500` works too); an explicit option wins.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--landmark-phone-share", type=float, default=0.25,
                    help="floor on the share of transcripts with a LANDMARK, and with a PHONE_NUMBER")
     p.add_argument("--locale-mix", type=_locale_mix, default=None, metavar="tz=0.5,ke=0.3,ug=0.2")
+    p.add_argument("--conventions", metavar="FILE", default=None,
+                   help="follow a conventions file from `ner-pipeline conventions` (default settings.synth.conventions_file)")
     p.add_argument("--stats", metavar="FILE", help="print statistics of a canonical JSONL file and exit")
     p.add_argument("--tokenizer", default=None,
                    help="with --stats: count transcripts over 512 word pieces ('packaged' or a tokenizer dir)")
@@ -102,6 +105,15 @@ def run(args: argparse.Namespace) -> int:
         min_chars=cfg.min_chars if args.min_chars is None else args.min_chars,
         max_chars=cfg.max_chars if args.max_chars is None else args.max_chars,
     )
+    conv_file = args.conventions or cfg.conventions_file
+    if conv_file:
+        from ..conventions import load as load_conventions
+
+        try:
+            opts["conventions"] = load_conventions(conv_file)
+        except (OSError, ValueError) as exc:
+            print(f"ner-pipeline synth: conventions file {conv_file}: {exc}", file=sys.stderr)
+            return 2
     t0 = time.perf_counter()
     try:
         records = generate(opts.pop("n"), opts.pop("seed"), label_min_share=quotas or None,
@@ -112,5 +124,8 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - t0
     path = write_jsonl(records, args.out)
     log.info("synth: wrote %d transcripts to %s in %.2fs", len(records), path, seconds)
-    print(json.dumps({"out": str(path), "n": len(records), "seconds": round(seconds, 2)}))
+    done = {"out": str(path), "n": len(records), "seconds": round(seconds, 2)}
+    if conv_file:
+        done["conventions"] = str(conv_file)
+    print(json.dumps(done))
     return 0

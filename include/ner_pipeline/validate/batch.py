@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..conventions import ConventionTally
 from ..ingest import file_sha256, read_records
 from ..ingest.labels import LabelMapper
 from ..records import SOURCES, Record, Span
@@ -78,6 +79,7 @@ class BatchValidator:
         self.audit: list[dict[str, Any]] = []
         self.completeness = CompletenessTally()
         self.completeness_by_file: dict[str, dict[str, Any]] = {}
+        self.conventions: dict[str, ConventionTally] = {}  # per source, of the accepted output
 
     def add_file(self, name: str, source: str, data: "bytes | Oversized") -> dict[str, Any]:
         """Validate one file; `data` is its bytes, or Oversized when the caller did not read an
@@ -170,15 +172,25 @@ class BatchValidator:
             rec["meta"] = rr.meta
         self.table.add(c.id, c.text_hash, rr.text, c.spans, c.completeness.remaining if c.completeness else ())
         self.label_counts.update([lab for _, _, lab in c.spans])
+        self.conventions.setdefault(rr.source, ConventionTally()).add(rr.text, c.spans)
         for rep in c.repairs:
             self.audit.append({"file": rr.file, "line": rr.line, "id": c.id, **rep})
         self.on_accepted(rec)
 
     def finish(self, *, previous_label_counts: dict[str, int] | None = None, docs_dir: Path | None = None,
-               run_id: str = "local", run_gx: bool = True) -> dict[str, Any]:
-        """Run the GX suite over the accepted output, build Data Docs, return the report."""
+               run_id: str = "local", run_gx: bool = True,
+               base_conventions: dict[str, ConventionTally] | None = None) -> dict[str, Any]:
+        """Run the GX suite over the accepted output, build Data Docs, return the report.
+        base_conventions: per-source tallies of the base snapshot (conventions_check.py)."""
+        from . import conventions_check
+
         if not self.total.balanced:  # a bug, never a data problem: stop rather than misreport
             raise RuntimeError(f"accounting identity broken: {self.total.counts()}")
+        conventions, convention_rows = conventions_check.check(self.conventions, base_conventions, self.vs)
+        if conventions["conflicts_found"]:
+            log.warning("convention conflicts between sources: %d of %d compared conventions (%s)",
+                        conventions["conflicts_found"], conventions["compared"],
+                        ", ".join(sorted({conventions_check.key(r) for r in conventions["conflicts"]})[:5]))
         gx_summary: dict[str, Any] = {"skipped": True}
         if run_gx:
             from .gx_suite import run_suite
@@ -186,11 +198,13 @@ class BatchValidator:
             frame = self.table.frame(with_entity_counts=self.vs.require_entities)
             self.table = SpanTable()  # the frame holds it all now: free the arrays before GX copies it
             gx_summary = run_suite(frame, self.settings, previous_label_counts=previous_label_counts,
-                                   docs_dir=docs_dir, run_id=run_id)
+                                   docs_dir=docs_dir, run_id=run_id,
+                                   conventions_frame=conventions_check.frame(convention_rows) if convention_rows else None)
             del frame
             if not gx_summary["success"]:
                 log.error("GX critical expectations failed on accepted output: %s", gx_summary["failed_critical"])
-        return build_report(self, gx_summary, run_id=run_id, previous_label_counts=previous_label_counts)
+        return build_report(self, gx_summary, run_id=run_id, previous_label_counts=previous_label_counts,
+                            conventions=conventions)
 
 
 @dataclass(frozen=True)
@@ -219,7 +233,8 @@ def validate_batch(files: Iterable[tuple[str, str, "bytes | Oversized"]], settin
                    known_hashes: Iterable[str] | set[str] = frozenset(),
                    known_ids: Iterable[str] | set[str] = frozenset(),
                    previous_label_counts: dict[str, int] | None = None,
-                   docs_dir: Path | None = None, run_id: str = "local", run_gx: bool = True) -> ValidationOutcome:
+                   docs_dir: Path | None = None, run_id: str = "local", run_gx: bool = True,
+                   base_conventions: dict[str, ConventionTally] | None = None) -> ValidationOutcome:
     """Validate (name, source, data) files in order; see the module docstring."""
     accepted: list[Record] = []
     quarantined: list[dict[str, Any]] = []
@@ -227,7 +242,8 @@ def validate_batch(files: Iterable[tuple[str, str, "bytes | Oversized"]], settin
                        on_quarantined=quarantined.append)
     for name, source, data in files:
         v.add_file(name, source, data)
-    report = v.finish(previous_label_counts=previous_label_counts, docs_dir=docs_dir, run_id=run_id, run_gx=run_gx)
+    report = v.finish(previous_label_counts=previous_label_counts, docs_dir=docs_dir, run_id=run_id, run_gx=run_gx,
+                      base_conventions=base_conventions)
     return ValidationOutcome(accepted=accepted, quarantined=quarantined, audit=v.audit, report=report,
                              rejected_files=list(v.rejected), accepted_hashes=set(v.claimed))
 

@@ -5,7 +5,8 @@ set, offsets inside the text and end > start, whole-word spans, no overlaps, uni
 hashes, text length) and should never fail: a failure means a bug let bad data through.
 Warnings are properties worth a look but not a stop: labels with little or no support,
 unlabelled repeats of labelled mentions, and label-distribution drift against the last
-accepted snapshot.
+accepted snapshot. A second table, one row per convention two sources both measure
+(validate/conventions_check.py), has its own suite: a warning per convention conflict.
 
 great_expectations is imported inside functions only (it costs seconds; the DAG file must
 parse without it). Result formats keep partial lists short, and since the table has no text
@@ -26,6 +27,12 @@ log = logging.getLogger(__name__)
 SUITE_NAME = "ner_accepted_records"
 DOCS_SITE = "ner_validation"
 GX_RESULT_FILE = "gx_validation_result.json"
+GX_CONVENTIONS_RESULT_FILE = "gx_conventions_result.json"
+# The per-source conventions table (validate/conventions_check.py): one row per compared convention.
+CONVENTIONS_SUITE = "ner_source_conventions"
+CONVENTION_COLUMN = "convention_diff"
+CONVENTIONS_RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20,
+                             "unexpected_index_column_names": ["convention_key"], "include_unexpected_rows": False}
 RESULT_FORMAT = {
     "result_format": "SUMMARY",
     "partial_unexpected_count": 20,
@@ -75,16 +82,26 @@ def build_expectations(settings: Any, previous_label_counts: dict[str, int] | No
     return crit + warn
 
 
+def conventions_expectation(settings: Any) -> Any:
+    """Warning: two sources' rates of one convention differ by less than the conflict threshold."""
+    import great_expectations.expectations as gxe
+
+    return gxe.ExpectColumnValuesToBeBetween(column=CONVENTION_COLUMN, min_value=0,
+                                             max_value=settings.validation.convention_conflict_min_diff,
+                                             strict_max=True, severity="warning")
+
+
 def run_suite(frame: Any, settings: Any, *, previous_label_counts: dict[str, int] | None = None,
-              docs_dir: Path | None = None, run_id: str = "local") -> dict[str, Any]:
-    """Validate the frame; build Data Docs into docs_dir when given. Returns a summary with
-    counts, percentages and numeric observations only (no value lists)."""
+              docs_dir: Path | None = None, run_id: str = "local", conventions_frame: Any = None) -> dict[str, Any]:
+    """Validate the frame (and the per-source conventions table, when given: its own asset and
+    suite, in the same Data Docs); build Data Docs into docs_dir when given. Returns a summary
+    with counts, percentages and numeric observations only (no value lists)."""
     gx_log = logging.getLogger("great_expectations")
     level = gx_log.level
     if gx_log.getEffectiveLevel() < logging.WARNING:
         gx_log.setLevel(logging.WARNING)  # its INFO lines are import-time chatter, not run facts
     try:
-        return _run(frame, settings, previous_label_counts, docs_dir, run_id)
+        return _run(frame, settings, previous_label_counts, docs_dir, run_id, conventions_frame)
     finally:
         gx_log.setLevel(level)
 
@@ -110,7 +127,7 @@ def _context(docs_dir: Path | None) -> Any:
 
 
 def _run(frame: Any, settings: Any, previous_label_counts: dict[str, int] | None, docs_dir: Path | None,
-         run_id: str) -> dict[str, Any]:
+         run_id: str, conventions_frame: Any = None) -> dict[str, Any]:
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -126,20 +143,35 @@ def _run(frame: Any, settings: Any, previous_label_counts: dict[str, int] | None
     vd = ctx.validation_definitions.add(gx.ValidationDefinition(data=batch_def, suite=suite, name=f"validate_{run_id}"))
     result = vd.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT,
                     run_id=RunIdentifier(run_name=run_id))
+    results = [result]
+    if conventions_frame is not None:
+        conv_batch = (ctx.data_sources.add_pandas("ner_conventions").add_dataframe_asset("source_conventions")
+                      .add_batch_definition_whole_dataframe("whole_run"))
+        conv_suite = ctx.suites.add(gx.ExpectationSuite(name=CONVENTIONS_SUITE))
+        conv_suite.add_expectation(conventions_expectation(settings))
+        conv_vd = ctx.validation_definitions.add(gx.ValidationDefinition(data=conv_batch, suite=conv_suite,
+                                                                         name=f"conventions_{run_id}"))
+        results.append(conv_vd.run(batch_parameters={"dataframe": conventions_frame},
+                                   result_format=CONVENTIONS_RESULT_FORMAT, run_id=RunIdentifier(run_name=run_id)))
     if docs_dir is not None:
         ctx.build_data_docs(site_names=[DOCS_SITE])
         # The raw GX result beside the docs: record ids and offsets of any unexpected rows.
         (Path(docs_dir) / GX_RESULT_FILE).write_text(json.dumps(result.to_json_dict(), indent=1, default=str))
-    summary = summarize(result)
+        if len(results) > 1:
+            (Path(docs_dir) / GX_CONVENTIONS_RESULT_FILE).write_text(
+                json.dumps(results[1].to_json_dict(), indent=1, default=str))
+    summary = summarize(*results)
     summary["rows"] = {"records": int(frame["text_hash"].notna().sum()), "spans": n_spans}
+    if conventions_frame is not None:
+        summary["rows"]["conventions"] = len(conventions_frame)
     summary["data_docs"] = {"index": "index.html", "result": GX_RESULT_FILE} if docs_dir is not None else None
     summary["drift_checked"] = drift_checked
     return summary
 
 
-def summarize(result: Any) -> dict[str, Any]:
+def summarize(*validation_results: Any) -> dict[str, Any]:
     items = []
-    for r in result.results:
+    for r in (r for result in validation_results for r in result.results):
         cfg = r.expectation_config
         kw = cfg.kwargs
         res = r.result or {}

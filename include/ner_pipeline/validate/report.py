@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..records import LABELS
-from .gx_suite import label_partition  # light: gx_suite imports GX inside functions only
+from .gx_suite import CONVENTION_COLUMN, label_partition  # light: gx_suite imports GX inside functions only
 
 
 def build_report(v: Any, gx_summary: dict[str, Any], *, run_id: str,
-                 previous_label_counts: dict[str, int] | None) -> dict[str, Any]:
+                 previous_label_counts: dict[str, int] | None,
+                 conventions: dict[str, Any] | None = None) -> dict[str, Any]:
     total = v.total
     label_counts = {lab: int(v.label_counts.get(lab, 0)) for lab in LABELS}
     min_support = v.settings.gate.min_support
@@ -28,6 +29,7 @@ def build_report(v: Any, gx_summary: dict[str, Any], *, run_id: str,
         "rejected_files": v.rejected,
         "audit": v.audit,
         "completeness": v.completeness.report(v.vs, v.completeness_by_file),
+        "conventions": _with_gx(conventions, gx_summary),
         "gx": gx_summary,
         "settings": {"validation": v.vs.model_dump(mode="json"), "min_support": min_support},
     }
@@ -40,3 +42,13 @@ def _drift(gx_summary: dict[str, Any], previous: dict[str, int] | None, limit: f
     item = next(i for i in gx_summary["expectations"] if i["expectation"] == "expect_column_kl_divergence_to_be_less_than")
     return {"status": "ok" if item["success"] else "warn", "kl_divergence": item.get("observed_value"),
             "limit": limit, "expected_partition": label_partition(previous or {})}
+
+
+def _with_gx(conventions: dict[str, Any] | None, gx_summary: dict[str, Any]) -> dict[str, Any] | None:
+    """The conventions section plus what GX said of the per-source conventions table."""
+    if conventions is None:
+        return None
+    item = next((i for i in gx_summary.get("expectations", ()) if i.get("column") == CONVENTION_COLUMN), None)
+    gx = ("not run" if gx_summary.get("skipped") else "nothing to compare" if item is None
+          else "warning" if not item["success"] else "passed")
+    return {**conventions, "gx": gx}
