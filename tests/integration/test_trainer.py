@@ -169,6 +169,9 @@ def test_fit_learns_and_is_deterministic_on_cpu(tmp_path):
     assert metrics["best_validation"]["by_source"]["real"]["n_records"] == 2
     run = json.loads((tmp_path / "a" / "run.json").read_text())
     assert run["n_train_windows"] > len(RECORDS)  # max_length 24 forces windows
+    # the mix trained on, by source (counts only): no cap here, so every record
+    assert run["train_selection"]["selected"] == {"real": 2, "synthetic": 4}
+    assert run["train_selection"]["examples"]["total"] == len(RECORDS)
 
     second = run_training(str(snap), str(tmp_path / "b"), settings)
     assert json.loads((tmp_path / "b" / "metrics.json").read_text())["validation_history"] == metrics["validation_history"]
@@ -186,6 +189,7 @@ def test_max_train_records_selection_is_deterministic():
 
     a = select_records(RECORDS, 3, seed=1)
     assert len(a) == 3 and a == select_records(RECORDS, 3, seed=1)
+    assert {"t3", "t6"} <= {r.id for r in a}  # the real records are always in (train/selection.py)
     # the choice depends on ids and seed, not on file order; the snapshot order is kept
     assert {r.id for r in a} == {r.id for r in select_records(list(reversed(RECORDS)), 3, seed=1)}
     assert [r.id for r in a] == sorted(r.id for r in a)
