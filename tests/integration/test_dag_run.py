@@ -113,7 +113,7 @@ def test_dag_end_to_end_gate_fail_then_pass(env, tmp_path):
         "NER__GATE__MICRO_F1_MIN": "-1",
         "NER__GATE__DEFAULT_LABEL": "{min_f1: 0.0, action: warn}",
         "NER__GATE__LABELS": "{}",
-        "NER__GATE__MIN_SUPPORT": "0",
+        "NER__GATE__MIN_SUPPORT": "0", "NER__GATE__SERVING_AGREEMENT_MIN": "0",
     }
     proc = _dags_test(env, permissive, tmp_path)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
@@ -210,7 +210,7 @@ def test_dag_survives_a_poison_file(env, tmp_path):
     key = store.key("incoming/real", "poison.jsonl")
     store.put_bytes(key, poison)
     permissive = {"NER__GATE__MICRO_F1_MIN": "-1", "NER__GATE__DEFAULT_LABEL": "{min_f1: 0.0, action: warn}",
-                  "NER__GATE__LABELS": "{}", "NER__GATE__MIN_SUPPORT": "0"}
+                  "NER__GATE__LABELS": "{}", "NER__GATE__MIN_SUPPORT": "0", "NER__GATE__SERVING_AGREEMENT_MIN": "0"}
     proc = _dags_test(env, permissive, tmp_path)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-5000:]
@@ -293,7 +293,8 @@ def _review_through_rest(env, api, tmp_path, name: str, option: str, comment: st
     from ner_pipeline.ui import app as ui_app
 
     permissive = {"NER__GATE__MICRO_F1_MIN": "-1", "NER__GATE__DEFAULT_LABEL": "{min_f1: 0.0, action: warn}",
-                  "NER__GATE__LABELS": "{}", "NER__GATE__MIN_SUPPORT": "0", "NER__PROMOTION__APPROVAL": "required"}
+                  "NER__GATE__LABELS": "{}", "NER__GATE__MIN_SUPPORT": "0", "NER__GATE__SERVING_AGREEMENT_MIN": "0",
+                  "NER__PROMOTION__APPROVAL": "required"}
     out = open(tmp_path / f"dags_test_{name}.log", "w+")
     dags = subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "dags", "test", "ner_retraining"],
                             env={**env, **api["env"], **permissive}, stdout=out, stderr=subprocess.STDOUT, text=True)

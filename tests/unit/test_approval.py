@@ -162,7 +162,10 @@ def _metrics(f1, real=True):
 def test_review_body_shows_the_evidence():
     blessing = {"passed": False, "reasons": ["micro_f1 0.7000 is not > 0.75"], "champion_version": "v1",
                 "rules": [{"rule": "micro_f1", "label": None, "value": 0.7, "comparison": ">", "threshold": 0.75,
-                           "outcome": "fail", "action": "block"}]}
+                           "outcome": "fail", "action": "block"},
+                          {"rule": "real_no_regression_label", "label": "NAME", "value": 0.03, "comparison": "<=",
+                           "threshold": 0.02, "outcome": "pass", "action": "block", "interval": [-0.01, 0.07],
+                           "significant": False}]}
     confusion = {"labels": ["O", "NAME", "VICTIM"], "matrix": [[90, 3, 0], [2, 40, 7], [1, 5, 20]], "n_words": 168}
     body = approval.review_body(run_id="manual__1", blessing=blessing, metrics=_metrics(0.7),
                                 champion_metrics=_metrics(0.8), confusion=confusion,
@@ -171,13 +174,16 @@ def test_review_body_shows_the_evidence():
     assert "Forced promotion" in body and "micro_f1 0.7000 is not > 0.75" in body and "zawadi" in body
     assert "| NAME | 120 | 0.7000 | 0.7000 | 0.7000 | 0.8000 | -0.1000 |" in body
     assert "| real | 10 |" in body and "| synthetic | 90 |" in body
-    assert "| micro_f1 |  | 0.7000 | > 0.7500 | fail | block |" in body
+    assert "| micro_f1 |  | 0.7000 | > 0.7500 | fail | block | - |" in body
+    assert "| real_no_regression_label | NAME | 0.0300 | <= 0.0200 | pass | block | [-0.0100, 0.0700] |" in body
+    assert "Test data: evaluated on 10 real and 90 synthetic records; the real records decide" in body
     assert "NAME → VICTIM: 7" in body and "VICTIM → NAME: 5" in body and "Missed (predicted O): NAME 2, VICTIM 1" in body
     assert "(/dags/ner_retraining/runs/manual__1/plugin/ner-run)" in body and "72 h" in body
     synthetic_only = approval.review_body(run_id="r", blessing={"passed": True, "rules": []}, metrics=_metrics(0.9, False),
                                           champion_metrics=None, confusion=None, run_page_url="u", triggered_by=None,
                                           forced=False, reason="", timeout=timedelta(hours=1))
     assert "no champion yet" in synthetic_only and "every score above is on synthetic data" in synthetic_only
+    assert "Test data: evaluated on synthetic data only." in synthetic_only
     assert "Triggered by **airflow**" in synthetic_only
 
 
