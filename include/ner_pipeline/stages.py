@@ -205,7 +205,7 @@ def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dic
 
         prev_counts = _snapshot_manifest(store, base_uri).get("label_counts", {}).get("train")
         known, known_ids = snapshot_keys(store, base_uri)
-        base_conventions = tally_snapshot(store, base_uri, SPLITS)
+        base_conventions = tally_snapshot(store, base_uri, SPLITS, max_records=settings.validation.convention_max_records)
 
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "data_docs"

@@ -78,3 +78,9 @@ def test_agreeing_sources_and_thresholds():
     assert few["status"] == "single_source" and few["compared"] == 0
     high = validate_batch(files, _settings("validation.convention_conflict_min_support=26"), run_gx=False)
     assert high.report["conventions"]["status"] == "compared_nothing"
+
+
+def test_each_source_is_measured_on_a_bounded_sample():
+    files = [("incoming/real/r.jsonl", "real", _file(CANARY, 25, with_the=False, scared_labelled=False))]
+    conv = validate_batch(files, _settings("validation.convention_max_records=10"), run_gx=False).report["conventions"]
+    assert conv["measured"]["batch:real"]["records"] == 10 and conv["max_records"] == 10

@@ -172,7 +172,9 @@ class BatchValidator:
             rec["meta"] = rr.meta
         self.table.add(c.id, c.text_hash, rr.text, c.spans, c.completeness.remaining if c.completeness else ())
         self.label_counts.update([lab for _, _, lab in c.spans])
-        self.conventions.setdefault(rr.source, ConventionTally()).add(rr.text, c.spans)
+        tally = self.conventions.setdefault(rr.source, ConventionTally())
+        if tally.records < self.vs.convention_max_records:  # rates: a bounded sample is enough
+            tally.add(rr.text, c.spans, checked=True)
         for rep in c.repairs:
             self.audit.append({"file": rr.file, "line": rr.line, "id": c.id, **rep})
         self.on_accepted(rec)

@@ -10,7 +10,9 @@ is the label guide's call, not the validator's.
 
 Two scopes: `batch` (this run's accepted records) and `snapshot` (the snapshot this run builds:
 its base snapshot's records plus the batch), so a real-only batch is still compared with the
-synthetic data it will be trained beside. Rows name labels and lexicon words only, never text.
+synthetic data it will be trained beside. Each source is measured on its first
+validation.convention_max_records records per part (batch, base snapshot): rates need no more.
+Rows name labels and lexicon words only, never text.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def check(batch: dict[str, ConventionTally], base: dict[str, ConventionTally] | 
         "compared": len(rows),
         "min_diff": vs.convention_conflict_min_diff,
         "min_support": vs.convention_conflict_min_support,
+        "max_records": vs.convention_max_records,
         "measured": measured,
         "conflicts": conflicts,
     }, rows
