@@ -248,3 +248,34 @@ def test_dev_data_figures_agree_with_the_label_guide():
                "scared": (0, 145), "stress": (0, 64), "upset": (0, 51), "withdrawn": (0, 36), "angry": (0, 24),
                "bullying": (31, 80)}
     assert {w: (inc[w]["labelled"], inc[w]["occurrences"]) for w in figures} == figures
+
+
+def test_synth_follows_a_conventions_file(tmp_path):
+    from ner_pipeline.synth import generate, read_jsonl
+
+    real = [rec(f"Caller {i}: she is sad and scared, the teacher beats her.", ("teacher", "PERPETRATOR", 0))
+            for i in range(30)]
+    path = C.save(C.measure(real), tmp_path / "real-conventions.yaml")
+    conv = C.load(path)
+    assert conv["surface_rates"]["INCIDENT_TYPE"]["sad"]["rate"] == 0.0
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = main(["synth", "--n", "6", "--seed", "3", "--out", str(tmp_path / "a.jsonl"), "--conventions", str(path)])
+    assert rc == 0 and json.loads(out.getvalue())["conventions"] == str(path)
+    written = [r.to_dict() for r in read_jsonl(tmp_path / "a.jsonl")]
+    assert written == [r.to_dict() for r in generate(6, 3, conventions=conv)]
+    # what real annotators leave unlabelled is a plain word in synthetic text (a hard negative)
+    def sad_spans(recs):
+        return sum(r.text[s.start:s.end].lower() == "sad" for r in recs for s in r.entities)
+
+    assert sad_spans(generate(200, 3)) > 0 and sad_spans(generate(200, 3, conventions=conv)) == 0
+    # the setting is the default; an unreadable file is refused
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["synth", "--n", "6", "--seed", "3", "--out", str(tmp_path / "b.jsonl"),
+                     "--set", f"synth.conventions_file={path}"]) == 0
+    assert (tmp_path / "b.jsonl").read_bytes() == (tmp_path / "a.jsonl").read_bytes()
+    (tmp_path / "bad.yaml").write_text("version: 7\n")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["synth", "--n", "6", "--out", str(tmp_path / "c.jsonl"), "--conventions", str(tmp_path / "bad.yaml")]) == 2
+    assert "bad.yaml" in err.getvalue()
