@@ -43,6 +43,10 @@ _KIN_PRONOUN = {"mother": "she", "grandmother": "she", "aunt": "she", "father": 
 # Incident phrase words that may stay in literal text (too generic to be a mention alone).
 _GENERIC = frozenset({"school", "use", "child", "of", "out"})
 _SPEAKER_LABELS = (("Counsellor", "Caller"), ("Counsellor", "Client"))
+# People who help the child, named by role: never PERPETRATOR (hard negatives).
+HELPER_ROLES = ("mother", "father", "parents", "teacher", "class teacher", "grandmother", "grandfather", "aunt",
+                "uncle", "neighbour", "pastor", "imam", "headteacher")
+MONEY = (500, 1000, 2000, 5000, 10000, 20000)
 # Spoken register: most real transcripts contract ("I'm", "don't"); templates are written in full.
 CONTRACTED_SHARE = 0.65
 _CONTRACTIONS = {"I am": "I'm", "you are": "you're", "we are": "we're", "they are": "they're", "it is": "it's",
@@ -79,7 +83,7 @@ POOLS: dict[str, tuple[Exchange, ...]] = {
         "LIVING_A", "LIVING_K", "WITNESS_A", "WITNESS_K", "TIMELINE_A", "TIMELINE_K", "WORRY_A", "WORRY_K",
         "SAFETY_A", "SAFETY_K", "REASSURE_C_A", "REASSURE_C_K", "RECAP_A", "RECAP_K", "INC2",
         "REFERRAL_A", "REFERRAL_K", "CLOSING_A", "CLOSING_K", "ACK_A", "ACK_K", "ASK_NAME_A", "OFFICER_A",
-        "OFFICER_K", "OTHER_KIN_A", "OTHER_KIN_K")
+        "OFFICER_K", "OTHER_KIN_A", "OTHER_KIN_K", "SUPPORT_A", "SUPPORT_K", "NUMBERS_A", "NUMBERS_K")
 }
 ABOUT_POOLS = {group: _pool(entries) for group, entries in T.A_ABOUT.items()}
 PROBLEM_POOLS = {(cat, who): _pool(entries) for cat, d in T.PROBLEM.items() for who, entries in d.items()}
@@ -118,8 +122,9 @@ class Call:
         self.phone_style: int | None = None
         self.facts: set[str] = set()  # facts already given: "age", "loc", "lm_home", ...
         self.inc_phrase = rng.choice(cast.incident.phrases)
-        self.available = self._available()
         self.banned, self.banned_late = self._banned()
+        self.helper = self._helper()
+        self.available = self._available()
         self.plural = bool(cast.perp and cast.perp.gender == "p")
         self._fits: dict[tuple[int, bool], list[Exchange]] = {}
         table = self._slot_table()
@@ -167,7 +172,26 @@ class Call:
             s.add("inc2")
         if c.distress_adj:
             s |= {"dis", "dis_n"}
+        if self.helper:
+            s.add("helper")
+        s |= {"num", "money"}
         return frozenset(s)
+
+    def _helper(self) -> str | None:
+        """A role word for someone who helps: never the perpetrator's word, the caller's own
+        relation, or a word banned in this call (a mention elsewhere)."""
+        c = self.cast
+        taken = {c.frame.relation} | ({c.perp.role.word} if c.perp else set())
+        if c.perp and c.perp.role.word == "parents":
+            taken |= {"mother", "father"}
+        ok = [w for w in HELPER_ROLES if w not in taken and not set(w.split()) & self.banned_late]
+        return self.rng.choice(ok) if ok else None
+
+    def number(self) -> str:
+        """A number that is not the child's age (a count, a distance)."""
+        n = self.rng.choice([k for k in range(2, 31) if k != self.cast.age])
+        words = VC.AGE_WORDS.get(n) or VC.NUMBER_WORDS.get(n)
+        return words if words and self.rng.random() < 0.4 else str(n)
 
     def _banned(self) -> tuple[frozenset[str], frozenset[str]]:
         """Literal words a template may not contain: any word that is (or could be) a
@@ -267,7 +291,11 @@ class Call:
             "std": lambda sp: [(self.school_level(), None, None)],
             "goods": const(c.goods), "when": lambda sp: [(rng.choice(VC.WHEN), None, None)],
             "dur": lambda sp: [(rng.choice(VC.DURATION), None, None)],
+            "num": lambda sp: [(self.number(), None, None)],
+            "money": lambda sp: [(f"{rng.choice(MONEY):,} shillings", None, None)],
         })
+        if self.helper:
+            table["helper"] = const(self.helper)
         if c.counsellor:
             table["couns"] = const(c.counsellor.first, "NAME", "name")
         if c.relative:

@@ -136,6 +136,7 @@ def _extras(call: Call, plan: Plan) -> list[Callable[[], bool]]:
         lambda: call.say(POOLS["EMPATHY_C"]),
         lambda: call.say(POOLS["ACK_K"]),
     ]
+    ex += [lambda: call.say(_p(call, "SUPPORT_A", "SUPPORT_K")), lambda: call.say(_p(call, "NUMBERS_A", "NUMBERS_K"))]
     if c.caller:
         ex += [lambda: call.caller_named and call.say(POOLS["ACK_A"])] * 2
     if c.relative:

@@ -643,6 +643,35 @@ OTHER_KIN_K = (
     "K:My {other_kin} is kind to me, but {other_kin_pron} cannot do anything.",
     "C:Is there anyone in the family you trust? || K:My {other_kin}, but we rarely talk.",
 )
+# Hard negatives: role and kinship words for people who help, not harm (never PERPETRATOR),
+# and numbers that are neither ages nor phone numbers.
+SUPPORT_A = (
+    "K:{Her} {helper} is the one who asked me to call you.",
+    "K:I have already spoken to {her} {helper}, who wants to help.",
+    "C:Is there an adult {she} trusts at home? || K:Yes, {her} {helper} is kind to {her_o}.",
+    "K:{Her} {helper} brought {her_o} to stay with us for a while.",
+)
+SUPPORT_K = (
+    "K:My {helper} is the one who told me to call this number.",
+    "K:My {helper} helps me with my homework in the evenings.",
+    "C:Is there an adult you trust? || K:Yes, my {helper}. My {helper} listens to me.",
+    "K:I stay with my {helper} on weekends, and there I feel safe.",
+    "K:My {helper} knows that I am calling you today.",
+)
+NUMBERS_A = (
+    "K:It has happened {num} times that I know of.",
+    "K:{She} walks {num} kilometres to school every day.",
+    "K:There are {num} children in that house.",
+    "K:{Perp} <gives|give> {her_o} {money} so that {she} keeps quiet.",
+    "K:The school fees are {money} a term, and nobody pays them.",
+)
+NUMBERS_K = (
+    "K:It has happened {num} times [this month|since January|this term].",
+    "K:I walk {num} kilometres to school every day.",
+    "K:We are {num} children at home.",
+    "K:{Perp} gave me {money} and told me not to tell anyone.",
+    "K:The bus fare is {money}, and I do not have it.",
+)
 WITNESS_A = (
     "C:Has anyone else seen this? || K:Yes, the {wit_role}, {wit}, saw it.",
     "K:I told the {wit_role}, {wit}, but nothing was done.",
