@@ -28,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
-from .evaluate.gate import fmt_interval, fmt_value, test_data
+from .evaluate.gate import evaluated_on, fmt_interval, fmt_value
 
 TASK_ID = "approve_promotion"
 PROMOTE = "promote"
@@ -221,7 +221,7 @@ def review_body(*, run_id: str, blessing: dict[str, Any], metrics: dict[str, Any
     else:
         lines.append("No per-source results stored.")
 
-    lines += ["", "### Gate rules", "", f"Test data: {(blessing.get('test_data') or test_data(metrics))['statement']}.", ""]
+    lines += ["", "### Gate rules", "", f"Test data: {(blessing.get('test_data') or evaluated_on(metrics))['statement']}.", ""]
     lines += _md_table(["rule", "label", "value", "threshold", "outcome", "action", "drop interval"],
                        [[r.get("rule"), r.get("label") or "", r.get("value"),
                          f"{r.get('comparison', '')} {_f(r.get('threshold'))}", r.get("outcome"), r.get("action"),

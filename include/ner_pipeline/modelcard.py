@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .evaluate.gate import fmt_interval, fmt_value, test_data
+from .evaluate.gate import evaluated_on, fmt_interval, fmt_value
 from .records import LABELS
 
 INTENDED_USE = (
@@ -72,7 +72,7 @@ def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[s
     lines: list[str] = [f"# Child-helpline NER model{f' {version}' if version else ''}", ""]
 
     micro = metrics.get("micro") or {}
-    data = blessing.get("test_data") or test_data(metrics)  # older blessings: from the metrics
+    data = blessing.get("test_data") or evaluated_on(metrics)  # older blessings: from the metrics
     decision = "promoted by the gate" if blessing.get("passed") else "did NOT pass the gate"
     if not blessing.get("passed") and (blessing.get("force_promote") or blessing.get("forced")):
         decision += " (forced promotion)"

@@ -701,9 +701,9 @@ def format_summary(summary: dict[str, Any]) -> str:
     if summary.get("metrics"):
         from .evaluate.score import format_metrics_table
 
-        from .evaluate.gate import test_data
+        from .evaluate.gate import evaluated_on
 
-        data = test_data(summary["metrics"])
+        data = evaluated_on(summary["metrics"])
         lines.append("\nTest-set entity metrics (strict, character spans)")
         lines.append(f"Test data: {data['statement']}")
         lines.append(format_metrics_table(summary["metrics"], summary.get("champion_metrics")))

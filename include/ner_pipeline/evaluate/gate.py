@@ -90,7 +90,7 @@ def real_thresholds(gate: GateSettings) -> Thresholds:
                       gate.min_support if r.min_support is None else r.min_support)
 
 
-def test_data(metrics: dict[str, Any]) -> dict[str, Any]:
+def evaluated_on(metrics: dict[str, Any]) -> dict[str, Any]:
     """Which data the test split holds (records per source) and which of it decides the gate."""
     by_source = metrics.get("by_source") or {}
     records = {src: int((d or {}).get("n_records") or 0) for src, d in sorted(by_source.items())}
@@ -269,7 +269,7 @@ def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[s
     if champion_metrics is not None:
         _check_same_test_set(metrics, champion_metrics)
     rules: list[dict[str, Any]] = []
-    data = test_data(metrics)
+    data = evaluated_on(metrics)
     labels = _labels(metrics, gate, champion_metrics)
     boot_runs: list[dict[str, Any]] = []
 

@@ -102,13 +102,13 @@ def entity_rows(challenger: dict[str, Any] | None, champion: dict[str, Any] | No
     return rows
 
 
-def test_data_view(metrics: dict[str, Any] | None, blessing: dict[str, Any] | None) -> dict[str, Any] | None:
+def evaluated_on_view(metrics: dict[str, Any] | None, blessing: dict[str, Any] | None) -> dict[str, Any] | None:
     """Which data the test split holds: the blessing's statement, else derived from the metrics."""
-    from ..evaluate.gate import test_data
+    from ..evaluate.gate import evaluated_on
 
     if (blessing or {}).get("test_data"):
         return blessing["test_data"]
-    return test_data(metrics) if metrics else None
+    return evaluated_on(metrics) if metrics else None
 
 
 def real_rows(challenger: dict[str, Any] | None, champion: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -170,7 +170,7 @@ def create_app() -> FastAPI:
         events = [ev for ev in reader.history() if ev.get("version") == version][::-1]
         return _page(request, "version.html", title=f"Version {version}", v=v, events=events,
                      is_champion=champion.get("version") == version, rows=entity_rows(v["metrics"], None),
-                     test_data=test_data_view(v["metrics"], v["blessing"]), real_rows=real_rows(v["metrics"], None))
+                     test_data=evaluated_on_view(v["metrics"], v["blessing"]), real_rows=real_rows(v["metrics"], None))
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse)
     def run_page(run_id: str, request: Request, reader: RegistryReader = Depends(get_reader)) -> HTMLResponse:
@@ -183,7 +183,7 @@ def create_app() -> FastAPI:
                  } if pending.get("dag_id") else {}
         return _page(request, "run.html", title=f"Run {run_id}", run=run, sections=report_sections(run["validation"]),
                      rows=entity_rows(run["metrics"], run["champion_metrics"]), confusion_svg=svg,
-                     test_data=test_data_view(run["metrics"], run["blessing"]),
+                     test_data=evaluated_on_view(run["metrics"], run["blessing"]),
                      real_rows=real_rows(run["metrics"], run["champion_metrics"]), **links)
 
     @app.get("/runs/{run_id}/data-docs")
