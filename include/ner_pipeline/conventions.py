@@ -10,6 +10,7 @@ sources. The conventions file (version 1):
       LABEL: {spans, determiner_start_share, repeat_mention_coverage (null: no repeats),
               length_words: {p50, p90, max}}
     gender_pronouns: {rule, pronouns, labelled, labelled_first_share, labelled_without_noun_share}
+    child_caller_name: {label (NAME | VICTIM | null), records, NAME, VICTIM}
     surface_rates:     # label -> lexicon word -> {labelled, occurrences, rate}
       INCIDENT_TYPE: {sad: {labelled: 13, occurrences: 32, rate: 0.406}, ...}
 
@@ -33,6 +34,12 @@ Definitions (words are runs of letters/digits, compared case-insensitively):
   (that could be a child's name). `occurrences`: whole-word, case-insensitive; `labelled`: those
   covered exactly by a span of that label. The file keeps the words labelled sometimes or never
   (occurrences > labelled); comparisons between sources use every word (all_surfaces=True).
+
+- child_caller_name: records where a child states their own age ("I'm 10 years old": an AGE
+  span right after I'm/I am) within CALLER_NAME_WINDOW characters after introducing themselves
+  ("I'm Maria", "my name is Maria": a NAME/VICTIM span); the label of that name, per record.
+  `label` is the one at least RULE_FIRST_SHARE of them agree on, else null. The dev data: NAME in
+  160 of 161, where the guide says VICTIM.
 
 A record that breaks the data contract (a span out of range, cutting a word, or overlapping
 another) is skipped and counted, never measured: its offsets say nothing about conventions.
@@ -107,6 +114,11 @@ _LEXICON_BASE: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# A child caller's self-introduction and own age (child_caller_name); the name must come within
+# CALLER_NAME_WINDOW characters before the age.
+_SELF_INTRO = re.compile(r"(?:\bI'm|\bI am|\b[Mm]y name is|\b[Ii]t's|\b[Tt]his is)\s+$")
+_SELF_AGE = re.compile(r"(?:\bI'm|\bI am)\s+(?:only\s+|just\s+)?$")
+CALLER_NAME_WINDOW = 160
 _TOKEN_RE = re.compile(r"[^\W_]+|[^\w\s]", re.UNICODE)  # a word, or one punctuation mark
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -220,6 +232,7 @@ class ConventionTally:
         self.pron_no_noun = 0
         self.occurrences: dict[str, Counter] = defaultdict(Counter)  # label -> word -> count
         self.labelled: dict[str, Counter] = defaultdict(Counter)
+        self.caller_name: Counter = Counter()  # label of a child caller's own name -> records
 
     def add(self, text: str, spans: Iterable[tuple[int, int, str]], *, checked: bool = False) -> bool:
         """Count one record; False (and counted as skipped) when it breaks the data contract.
@@ -256,7 +269,20 @@ class ConventionTally:
                 if exact.get(hit.span()) == label:
                     labelled[label][word] += 1
         self._pronouns(pronouns, spans, exact)
+        self._child_caller(text, spans)
         return True
+
+    def _child_caller(self, text: str, spans: list[tuple[int, int, str]]) -> None:
+        """A child calling for themselves says "I'm 10 years old" (an AGE span after I'm/I am)
+        shortly after introducing themselves ("I'm Maria", "my name is Maria"): count the label of
+        the nearest such name before the age statement."""
+        age = next((s for s, e, lab in spans if lab == "AGE" and _SELF_AGE.search(text, max(0, s - 12), s)), None)
+        if age is None:
+            return
+        names = [(s, e, lab) for s, e, lab in spans if lab in ("NAME", "VICTIM") and e <= age
+                 and age - e <= CALLER_NAME_WINDOW and _SELF_INTRO.search(text, max(0, s - 14), s)]
+        if names:
+            self.caller_name[names[-1][2]] += 1
 
     def _repeats(self, text: str, spans: list[tuple[int, int, str]]) -> None:
         from .validate.completeness import CONTEXT_DEPENDENT, whole_word_occurrences
@@ -291,7 +317,7 @@ class ConventionTally:
     def merge(self, other: "ConventionTally") -> "ConventionTally":
         for name in ("records", "skipped", "pronouns", "pron_labelled", "pron_first", "pron_no_noun"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("spans", "det_start", "repeat_total", "repeat_covered"):
+        for name in ("spans", "det_start", "repeat_total", "repeat_covered", "caller_name"):
             getattr(self, name).update(getattr(other, name))
         for name in ("lengths", "occurrences", "labelled"):
             mine = getattr(self, name)
@@ -332,7 +358,16 @@ class ConventionTally:
                 "labelled_without_noun_share": _share(self.pron_no_noun, self.pron_labelled),
             },
             "surface_rates": surface_rates,
+            "child_caller_name": _caller_rule(self.caller_name),
         }
+
+
+def _caller_rule(counts: Counter) -> dict[str, Any]:
+    """The label of a child caller's own name: NAME or VICTIM when at least RULE_FIRST_SHARE of
+    the records agree, else null (the generator keeps the guide's VICTIM)."""
+    n = sum(counts.values())
+    label = next((lab for lab in ("NAME", "VICTIM") if n and counts[lab] / n >= RULE_FIRST_SHARE), None)
+    return {"label": label, "records": n, "NAME": counts["NAME"], "VICTIM": counts["VICTIM"]}
 
 
 def pronoun_rule(pronouns: int, labelled: int, first: int, without_noun: int) -> str:

@@ -155,7 +155,8 @@ def test_canary_no_text_outside_the_lexicon():
         lex = {w for words in C.lexicon().values() for w in words}
         keys = {"version", "n_records", "labels", "gender_pronouns", "surface_rates", "spans", "determiner_start_share",
                 "repeat_mention_coverage", "length_words", "p50", "p90", "max", "rule", "pronouns", "labelled",
-                "labelled_first_share", "labelled_without_noun_share", "occurrences", "rate"}
+                "labelled_first_share", "labelled_without_noun_share", "occurrences", "rate", "child_caller_name",
+                "label", "records"}
         allowed = lex | keys | set(LABELS) | {"first_when_no_noun", "all", "none", "mixed"}
         assert set(_strings(out)) <= allowed
 
@@ -235,6 +236,19 @@ def test_cli_canonical_and_label_studio(tmp_path, caplog):
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="dev data not present (../shared/data)")
+def test_child_caller_name_label():
+    """A child introducing themselves and then their age: the label of that name is measured
+    (real annotators: NAME; the guide: VICTIM); the counsellor's own introduction is not it."""
+    child = "Hello, I'm Amali, how can I help? Hi, I'm Tumaini from Moshi. I'm 12 years old and scared."
+    adult = "Hello, I'm Amali. My neighbour's girl Tumaini is 12 years old."
+    named = [rec(child, ("Amali", "NAME", 0), ("Tumaini", "NAME", 0), ("12", "AGE", 0))] * 9
+    out = C.measure(named + [rec(child, ("Tumaini", "VICTIM", 0), ("12", "AGE", 0))]
+                    + [rec(adult, ("Tumaini", "VICTIM", 0), ("12", "AGE", 0))])
+    assert out["child_caller_name"] == {"label": "NAME", "records": 10, "NAME": 9, "VICTIM": 1}
+    split = C.measure(named[:5] + [rec(child, ("Tumaini", "VICTIM", 0), ("12", "AGE", 0))] * 5)
+    assert split["child_caller_name"]["label"] is None  # no convention: the generator keeps the guide's
+
+
 def test_dev_data_figures_agree_with_the_label_guide():
     records, skipped = C.load_records([DEV])
     out = C.measure(records)
@@ -248,6 +262,8 @@ def test_dev_data_figures_agree_with_the_label_guide():
                "scared": (0, 145), "stress": (0, 64), "upset": (0, 51), "withdrawn": (0, 36), "angry": (0, 24),
                "bullying": (31, 80)}
     assert {w: (inc[w]["labelled"], inc[w]["occurrences"]) for w in figures} == figures
+    caller = out["child_caller_name"]  # real annotators label a child caller's own name NAME
+    assert caller["label"] == "NAME" and caller["NAME"] >= 0.9 * caller["records"] > 100
 
 
 def test_synth_follows_a_conventions_file(tmp_path):
