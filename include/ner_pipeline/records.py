@@ -128,26 +128,3 @@ def spans_to_word_tags(text: str, spans: Iterable[Span], word_offsets: list[tupl
             first = False
             i += 1
     return tags
-
-
-def word_tags_to_spans(word_offsets: list[tuple[int, int]], tags: list[str]) -> list[Span]:
-    """Decode IOB2 word tags into character spans; a stray I- opens a new entity (lenient)."""
-    spans: list[Span] = []
-    cur_label: str | None = None
-    cur_start = cur_end = 0
-    for (ws, we), tag in zip(word_offsets, tags):
-        if tag == "O" or "-" not in tag:
-            if cur_label is not None:
-                spans.append(Span(cur_start, cur_end, cur_label))
-            cur_label = None
-            continue
-        prefix, label = tag.split("-", 1)
-        if prefix == "I" and cur_label == label:
-            cur_end = we
-            continue
-        if cur_label is not None:
-            spans.append(Span(cur_start, cur_end, cur_label))
-        cur_label, cur_start, cur_end = label, ws, we
-    if cur_label is not None:
-        spans.append(Span(cur_start, cur_end, cur_label))
-    return spans

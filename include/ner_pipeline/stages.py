@@ -402,6 +402,11 @@ def evaluate(settings: Settings, run_id: str, dataset_uri: str, train_result: di
             metrics, preds = evaluate_model(model_dir, test, precision=settings.training.precision)
         except (OSError, ValueError) as exc:
             raise StageError(f"model at {model_uri} could not be loaded: {type(exc).__name__}: {exc}") from exc
+        # What the consumer's stock pipeline serves from this folder vs what was just scored
+        # (gate rule serving_agreement; counts only).
+        from .evaluate.serving import serving_figure
+
+        metrics["serving"] = serving_figure(model_dir, [r.text for r in test], preds)
         # What was evaluated, file by file: promote refuses a staging model that differs from it.
         store.put_json(f"{eprefix}/model_files.json", {"model_uri": model_uri, "files": _fingerprint(model_dir)})
         store.put_json(f"{eprefix}/metrics.json", metrics)

@@ -134,7 +134,7 @@ def airflow(seaweed, tmp_path_factory, artifacts):
         "NER__GATE__MICRO_F1_MIN": "-1",
         "NER__GATE__DEFAULT_LABEL": "{min_f1: 0.0, action: warn}",
         "NER__GATE__LABELS": "{}",
-        "NER__GATE__MIN_SUPPORT": "0",
+        "NER__GATE__MIN_SUPPORT": "0", "NER__GATE__SERVING_AGREEMENT_MIN": "0",
     })
     subprocess.run([str(BIN / "airflow"), "db", "migrate"], env=env, check=True, capture_output=True, timeout=300)
 

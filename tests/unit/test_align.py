@@ -38,7 +38,7 @@ def labelled(tokenizer, text, spans, all_subtokens=False, with_offsets=False):
 
 def decoded(tokenizer, text, spans):
     """Feed the gold first-token tags back as predictions: decoding must give the gold spans."""
-    from ner_pipeline.records import word_tags_to_spans
+    from ner_pipeline.evaluate.decode import word_tags_to_spans
 
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     offs = [tuple(o) for o in enc["offset_mapping"]]

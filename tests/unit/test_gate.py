@@ -221,7 +221,8 @@ def test_table_and_history_entry():
     table = format_gate_table(b)
     lines = table.splitlines()
     assert lines[0].split() == ["rule", "label", "value", "cmp", "threshold", "outcome", "action", "interval"]
-    assert len([ln for ln in lines if ln.startswith(("micro_f1", "support", "label_f1", "no_regression", "real_"))]) \
+    assert len([ln for ln in lines if ln.startswith(("micro_f1", "support", "label_f1", "no_regression", "real_",
+                                                        "serving_agreement"))]) \
         == len(b["rules"])
     assert "decision: REJECTED (champion: v1)" in table and "insufficient_support" in table
     # fixed width: the outcome column starts at the same offset on every rule row

@@ -39,6 +39,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--out", default=None, help="write metrics JSON here")
     s.set_defaults(func=run_score)
 
+    from .stock_pipeline import AGGREGATIONS
+
+    c = subparsers.add_parser("serving-check", help="span agreement of the stock transformers pipeline with "
+                              "`predict` on records' texts (the gate's serving_agreement; counts only)")
+    add_common(c)
+    c.add_argument("--model", required=True, help="as for predict")
+    c.add_argument("--input", required=True, help="records JSONL (local or s3://); only the texts are used")
+    c.add_argument("--aggregation", action="append", choices=AGGREGATIONS,
+                   help="repeatable (default: all of them); simple is always run: the gate reads it")
+    c.add_argument("--out", default=None, help="write the figures JSON here")
+    c.set_defaults(func=run_serving_check)
+
 
 # -- file helpers (local or s3://) ----------------------------------------------------------------
 
@@ -85,6 +97,22 @@ def parse_predictions(data: bytes) -> dict[str, list[Span]]:
 
 # -- handlers -------------------------------------------------------------------------------------
 
+def _model_dir(spec: str, settings: Any, tmp: str, command: str) -> str | None:
+    """A local folder for --model: an s3:// prefix is fetched; 'champion' or a version id is
+    pulled (checksums verified); a folder is used as is. None (said on stderr) when unknown."""
+    if spec.startswith("s3://"):
+        from ..storage import fetch
+
+        return str(fetch(spec, tmp, settings))
+    from ..registry import RegistryError, resolve_model
+
+    try:
+        return str(resolve_model(spec, settings, tmp)[0])
+    except (RegistryError, FileExistsError) as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return None
+
+
 def run_predict(args: argparse.Namespace) -> int:
     from ..cli import settings_from
     from .predict import Predictor
@@ -92,19 +120,9 @@ def run_predict(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     records = parse_records(read_bytes(args.input, settings))
     with tempfile.TemporaryDirectory(prefix="ner-predict-") as tmp:
-        model_dir = args.model
-        if model_dir.startswith("s3://"):
-            from ..storage import fetch
-
-            model_dir = str(fetch(model_dir, tmp, settings))
-        else:  # 'champion', a version id (pulled, checksums verified) or a local folder
-            from ..registry import RegistryError, resolve_model
-
-            try:
-                model_dir = str(resolve_model(model_dir, settings, tmp)[0])
-            except (RegistryError, FileExistsError) as exc:
-                print(f"predict: {exc}", file=sys.stderr)
-                return 2
+        model_dir = _model_dir(args.model, settings, tmp, "predict")
+        if model_dir is None:
+            return 2
         predictor = Predictor.load(model_dir, batch_size=args.batch_size or settings.training.eval_batch_size)
         predictions = predictor.predict([r.text for r in records])
     write_bytes(args.out, predictions_jsonl(records, predictions), settings)
@@ -130,3 +148,39 @@ def run_score(args: argparse.Namespace) -> int:
         write_bytes(args.out, (json.dumps(metrics, indent=2, sort_keys=True) + "\n").encode(), settings)
     print(format_metrics_table(metrics))
     return 0
+
+
+def run_serving_check(args: argparse.Namespace) -> int:
+    """Exit 0 when the agreement (aggregation simple) meets gate.serving_agreement_min, else 1."""
+    from ..cli import settings_from
+    from .gate import fmt_value
+    from .predict import Predictor
+    from .serving import serving_check
+    from .stock_pipeline import AGGREGATIONS
+
+    settings = settings_from(args)
+    texts = [r.text for r in parse_records(read_bytes(args.input, settings))]
+    with tempfile.TemporaryDirectory(prefix="ner-serving-") as tmp:
+        model_dir = _model_dir(args.model, settings, tmp, "serving-check")
+        if model_dir is None:
+            return 2
+        predictor = Predictor.load(model_dir, batch_size=settings.training.eval_batch_size,
+                                   precision=settings.training.precision)
+        result = serving_check(model_dir, texts, predictor.predict(texts),
+                               aggregations=args.aggregation or AGGREGATIONS)
+    if args.out:
+        write_bytes(args.out, (json.dumps(result, indent=2, sort_keys=True) + "\n").encode(), settings)
+    print(f"stock pipeline (transformers {result['transformers']}) vs predict on {result['n_records']} texts "
+          f"({result['multi_window_texts']} longer than one {result['window_tokens']}-token window: "
+          f"stride {result['stride']})")
+    cols = (("aggregation", 12), ("agreement F1", 12), ("served", 7), ("scored", 7), ("matched", 7),
+            ("fragments", 9), ("stopword", 8))
+    print(" ".join(f"{name:>{w}}" for name, w in cols))
+    for agg, r in (result.get("by_aggregation") or {result["aggregation"]: result}).items():
+        vals = (agg, fmt_value(r["f1"]), r["served_spans"], r["scored_spans"], r["matched"], r["fragments"],
+                r["stopword_only"])
+        print(" ".join(f"{v:>{w}}" for v, (_, w) in zip(vals, cols)))
+    thr = settings.gate.serving_agreement_min
+    ok = result["f1"] >= thr
+    print(f"serving_agreement (simple) {fmt_value(result['f1'])} {'>=' if ok else '<'} {thr}")
+    return 0 if ok else 1

@@ -20,6 +20,10 @@
    the thresholds of `gate.real` (each null inherits the gate's own; `gate.real_micro_f1_min` is
    the older name of `gate.real.micro_f1_min`), and decide; the synthetic-source ones are
    reported beside them as `synthetic_*` rules with action `warn` (never blocking).
+5. `serving_agreement`: the saved model folder run through the consumer's stock transformers
+   pipeline (aggregation simple) on the test texts returns the scored spans: span F1 at least
+   `gate.serving_agreement_min` (metrics["serving"], evaluate/serving.py). Always blocks;
+   `skipped` only for metrics that carry no serving check (not written by the evaluate task).
 
 Every rule has a `source`: "all" (the whole test split), "real" or "synthetic".
 
@@ -256,6 +260,25 @@ def _regression_rules(prefix: str, m: dict[str, Any], champion: dict[str, Any] |
     return rules
 
 
+def serving_agreement_rule(metrics: dict[str, Any], gate: GateSettings) -> dict[str, Any]:
+    """Rule 5: what the consumer is served equals what was scored (a check that could not run,
+    f1 null, fails)."""
+    serving, thr = metrics.get("serving"), gate.serving_agreement_min
+    if serving is None:
+        return _rule("serving_agreement", None, None, thr, ">=", None, "block",
+                     "no serving check in the metrics (not written by the evaluate task)")
+    f1 = _num(serving.get("f1"))
+    ok = f1 is not None and f1 >= thr - _EPS
+    detail = (f"stock pipeline ({serving.get('aggregation', 'simple')}) vs scored spans: agreement F1 "
+              f"{fmt_value(f1)} is {'' if ok else 'not '}>= {thr}")
+    if serving.get("error"):
+        detail += f" ({serving['error']})"
+    else:
+        detail += (f" ({serving.get('served_spans')} served / {serving.get('scored_spans')} scored spans; "
+                   f"{serving.get('fragments')} served spans cut a word, {serving.get('stopword_only')} are only a stopword)")
+    return _rule("serving_agreement", None, f1, thr, ">=", ok, "block", detail)
+
+
 def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[str, Any] | None = None, *,
            champion_version: str | None = None) -> dict[str, Any]:
     """Apply the gate to a candidate's test metrics; returns the blessing (see module docstring).
@@ -298,6 +321,8 @@ def decide(metrics: dict[str, Any], gate: GateSettings, champion_metrics: dict[s
         judge("all", "", metrics, champion_metrics, overall_thresholds(gate), report_only=False)
         rules.append(_rule("real_micro_f1", None, None, real_thresholds(gate).micro_f1_min, ">", None, "block",
                            f"no real records in the test split: {SYNTHETIC_ONLY}", source="real"))
+
+    rules.append(serving_agreement_rule(metrics, gate))  # 5.
 
     blocking = [r for r in rules if r["action"] == "block" and r["outcome"] in BLOCKING_OUTCOMES]
     warnings = [r for r in rules if r["action"] == "warn" and r["outcome"] not in ("pass", "skipped")]

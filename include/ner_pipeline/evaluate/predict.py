@@ -3,7 +3,7 @@
 `Predictor.load(model_dir).predict(texts)` tokenizes each text once, cuts it into the same
 overlapping windows the trainer used (settings saved in the model folder), runs the windows in
 length-sorted batches (little padding), merges window predictions per token (most context wins)
-and decodes word tags from first sub-tokens into character spans.
+and decodes them into character spans by the one rule of decode.py (the stock pipeline's).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from ..train.encoding import (
     SpecialTokens,
     Window,
     WindowConfig,
-    decode_spans,
     encode_texts,
     label_maps,
     plan_windows,
@@ -31,6 +30,7 @@ from ..train.encoding import (
 )
 from ..train.batching import pad_multiple
 from ..train.windows import merge_window_predictions
+from .decode import decode_spans
 
 log = logging.getLogger(__name__)
 

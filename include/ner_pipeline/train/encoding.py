@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ..records import Record, Span, spans_to_word_tags, word_tags_to_spans, words
+from ..records import Record, spans_to_word_tags, words
 from . import align
 from .windows import window_bounds
 
@@ -122,12 +122,6 @@ def training_features(
         labels = ignore_pre + token_labels[win.text_index][win.start : win.end] + ignore_suf
         feats.append({"input_ids": ids, "attention_mask": [1] * len(ids), "labels": labels})
     return feats
-
-
-def decode_spans(enc: EncodedText, token_tag_ids: Sequence[int], id2label: dict[int, str]) -> list[Span]:
-    """Merged per-token predicted ids -> character spans via first-token word tags."""
-    token_tags = [id2label.get(int(t), "O") for t in token_tag_ids]
-    return word_tags_to_spans(enc.word_offsets, align.word_tags_from_tokens(enc.owned, enc.word_offsets, token_tags))
 
 
 def label_maps(config: Any) -> tuple[dict[int, str], dict[str, int]]:
