@@ -5,8 +5,13 @@ Reads ../shared/data/openchs_v1_dev.jsonl, keeps the records the validator accep
 the DAG's own task functions (stages.generate_synthetic, discover, validate, build_snapshot,
 train_local) against a private SeaweedFS:
 
-  (a) synthetic data only;
-  (b) synthetic + the first half submitted as `real` (annotation.submit, as `ner-pipeline submit`);
+  (a) synthetic data only, written under the label guide's conventions;
+  (m) synthetic data only, written under the conventions measured on the first half
+      (`ner-pipeline conventions`, through synth.conventions_file): no real text is trained on;
+  (b) synthetic + the first half submitted as `real` (annotation.submit, as `ner-pipeline submit`),
+      as two nights of the DAG: night 1 takes the real records into a snapshot, night 2 generates
+      its synthetic batch under the conventions measured on them (conventions.for_generation)
+      and trains on both;
 
 then predicts the second half with `ner-pipeline predict`'s Predictor and prints strict micro F1 and
 per label, (c) also against the gold with unlabelled repeat mentions propagated (a labelled surface
@@ -14,7 +19,7 @@ labelled again wherever it recurs as a whole word), which separates model errors
 gaps. Prints figures only (no text). Targets (2-core machine, local profile): (a) >= 0.70,
 (b) > 0.75 with every label >= 0.60.
 
-  .venv/bin/python benchmarks/bench_real.py [--modes a,b] [--set section.key=value ...] [--keep DIR]
+  .venv/bin/python benchmarks/bench_real.py [--modes a,m,b] [--set section.key=value ...] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -91,13 +96,25 @@ def run_mode(mode: str, real_first: list, overrides: list[str], work: Path):
         ObjectStore(settings).ensure_bucket()
         run_id = f"bench-real-{mode}"
         t0 = time.monotonic()
-        stages.generate_synthetic(settings, run_id)
+
+        def night(run: str) -> dict:
+            found = stages.discover(settings, run, list(settings.sources.include))
+            return stages.build_snapshot(settings, run, stages.validate(settings, run, found))
+
+        if mode == "m":
+            from ner_pipeline import conventions
+
+            path = work / "conventions-first-half.yaml"
+            conventions.save(conventions.measure(real_first), path)
+            settings = settings.model_copy(update={"synth": settings.synth.model_copy(
+                update={"conventions_file": str(path)})})
         if mode == "b":
             results, _ = submit([("real-first-half.jsonl", to_jsonl(real_first))], "real", settings)
             print(f"  [{mode}] submitted {len(real_first)} real records: {[r.status for r in results]}", flush=True)
-        found = stages.discover(settings, run_id, list(settings.sources.include))
-        validated = stages.validate(settings, run_id, found)
-        snap = stages.build_snapshot(settings, run_id, validated)
+            print(f"  [{mode}] night 1 snapshot {night(run_id + '-night1')['counts']}", flush=True)
+        made = stages.generate_synthetic(settings, run_id)
+        print(f"  [{mode}] synthetic conventions: {made['conventions'].get('from')}", flush=True)
+        snap = night(run_id)
         print(f"  [{mode}] snapshot {snap['counts']}", flush=True)
         t1 = time.monotonic()
         result = stages.train_local(settings, run_id, snap["dataset_uri"], overrides=overrides)
@@ -134,7 +151,7 @@ def table(rows: dict[str, dict]) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--modes", default="a,b")
+    ap.add_argument("--modes", default="a,m,b")
     ap.add_argument("--set", action="append", default=[], dest="overrides", metavar="SECTION.KEY=VALUE")
     ap.add_argument("--keep", type=Path, help="keep the trained model folders here")
     ap.add_argument("--json", type=Path, help="write the figures as JSON here")
@@ -142,6 +159,10 @@ def main() -> int:
     if not args.data.is_file():
         print(f"no dev data at {args.data}: nothing to measure")
         return 0
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="    %(message)s")
+    logging.getLogger("ner_pipeline.stages").setLevel(logging.INFO)  # trainer progress: counts and metrics
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from ner_pipeline.config import load_settings
