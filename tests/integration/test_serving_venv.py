@@ -2,10 +2,13 @@
 ai_service serves with) in its own virtual environment, built once under .local/
 (tests/serving_venv.py), against `ner-pipeline predict` in this one.
 
-A tiny model trained here with every sub-token labelled (the default) returns, through the
-stock pipeline under aggregation simple, first and max, exactly the spans predict returns; the
-same training with continuation pieces left unlabelled serves fragments under simple (the
-defect issue 14 measured on the champion: F1 0.64 against predict)."""
+A tiny model trained here with the default settings (every sub-token labelled) learns its six
+transcripts; on them the stock pipeline returns exactly predict's spans under aggregation
+simple, first and max. On text it never saw, a model this small tags a new word's pieces
+apart, and only `first` still agrees: that residue is what the gate's serving_agreement
+measures, and the figure the evaluate task computes in-process (transformers 5.x) is the one
+the pinned consumer gets.
+"""
 
 from __future__ import annotations
 
@@ -28,25 +31,23 @@ TEXTS = [r.text for r in RECORDS] + [RECORDS[0].text.replace("Grace", CANARY),
                                      " ".join(r.text for r in RECORDS * 5)]
 
 
-def _train(tmp: Path, label_all_subtokens: bool) -> Path:
+def _train(tmp: Path) -> Path:
     from ner_pipeline.config import load_settings
     from ner_pipeline.evaluate.predict import INFERENCE_FILE
     from ner_pipeline.train.job import run_training
 
-    snap = tmp / "snap"
-    if not snap.exists():
-        write_snapshot(snap, RECORDS, RECORDS, RECORDS[:2])  # validation = train: it must fit them
-    out = tmp / f"all-subtokens-{label_all_subtokens}"
-    overrides = ["training.base_model=tiny:hidden_size=128,intermediate_size=256", "training.epochs=10",
-                 "training.learning_rate=0.005", "training.batch_size=4", "training.warmup_ratio=0.0",
-                 "training.early_stopping_patience=0", "training.max_length=24", "training.stride=6",
-                 f"training.label_all_subtokens={str(label_all_subtokens).lower()}"]
-    result = run_training(str(snap), str(out), load_settings("local", overrides, environ={}))
-    assert result["best_val_micro_f1"] > 0.9, result
-    # Predict with the stock pipeline's window (tokenizer.model_max_length) and the serving stride,
-    # so both read every text in the same windows.
-    (out / "model" / INFERENCE_FILE).write_text(json.dumps({"max_length": 512, "stride": 128}))
-    return out / "model"
+    write_snapshot(tmp / "snap", RECORDS, RECORDS, RECORDS[:2])  # validation = train: it must fit them
+    overrides = ["training.base_model=tiny:hidden_size=128,intermediate_size=256", "training.epochs=12",
+                 "training.learning_rate=0.005", "training.batch_size=2", "training.warmup_ratio=0.0",
+                 "training.early_stopping_patience=0", "training.max_length=64", "training.stride=16"]
+    settings = load_settings("local", overrides, environ={})
+    assert settings.training.label_all_subtokens  # the default under test
+    result = run_training(str(tmp / "snap"), str(tmp / "out"), settings)
+    assert result["best_val_micro_f1"] == 1.0, result
+    # Predict with the stock pipeline's window (tokenizer.model_max_length) and stride, so both
+    # read every text in the same windows.
+    (tmp / "out" / "model" / INFERENCE_FILE).write_text(json.dumps({"max_length": 512, "stride": 128}))
+    return tmp / "out" / "model"
 
 
 def _served(py: Path, model: Path) -> dict[str, list[list[Span]]]:
@@ -71,28 +72,24 @@ def pinned_python() -> Path:
 
 
 def test_pinned_transformers_serves_what_predict_scores(pinned_python, tmp_path):
+    from ner_pipeline.evaluate import stock_pipeline
     from ner_pipeline.evaluate.predict import Predictor
-    from ner_pipeline.evaluate.serving import agreement, served_faults
+    from ner_pipeline.evaluate.serving import agreement, served_faults, serving_check
 
-    model = _train(tmp_path, label_all_subtokens=True)
+    model = _train(tmp_path)
     ours = Predictor.load(model, device="cpu", precision="fp32").predict(TEXTS)
-    hits = sum(len(set(p) & set(r.entities)) for p, r in zip(ours, RECORDS))
-    assert hits / sum(len(r.entities) for r in RECORDS) > 0.9  # it learned them: real spans to agree on
+    n = len(RECORDS)
+    assert [sorted(p) for p in ours[:n]] == [sorted(r.entities) for r in RECORDS]  # it learned them
     served = _served(pinned_python, model)
     for agg, spans in served.items():
-        assert agreement(ours, spans)["f1"] == 1.0, agg
-        assert served_faults(TEXTS, spans) == {"fragments": 0, "stopword_only": 0}, agg
+        assert agreement(ours[:n], spans[:n])["f1"] == 1.0, agg
+        assert served_faults(TEXTS[:n], spans[:n]) == {"fragments": 0, "stopword_only": 0}, agg
+    # the decode rule is the pipeline's `first`: equal everywhere, the long text's windows included
+    assert served["first"] == ours
 
-
-def test_unlabelled_continuations_serve_fragments(pinned_python, tmp_path):
-    """The old setting, for contrast: predict still looks fine (first pieces only), the stock
-    pipeline under simple does not. This is what the gate rule serving_agreement catches."""
-    from ner_pipeline.evaluate.predict import Predictor
-    from ner_pipeline.evaluate.serving import agreement, served_faults
-
-    model = _train(tmp_path, label_all_subtokens=False)
-    ours = Predictor.load(model, device="cpu", precision="fp32").predict(TEXTS)
-    served = _served(pinned_python, model)
-    assert agreement(ours, served["first"])["f1"] == 1.0  # the decode rule is `first`, whatever the training
-    simple = agreement(ours, served["simple"])
-    assert simple["f1"] < 0.99 and served_faults(TEXTS, served["simple"])["fragments"] > 0, simple
+    # The evaluate task's figure, computed with this venv's transformers, is the consumer's.
+    here = stock_pipeline.load(model)
+    for agg, spans in served.items():
+        assert stock_pipeline.spans(here, TEXTS, aggregation=agg, stride=128) == spans, agg
+    fig = serving_check(model, TEXTS, ours)
+    assert fig["f1"] == agreement(ours, served["simple"])["f1"] and fig["multi_window_texts"] == 1
