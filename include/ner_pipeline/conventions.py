@@ -8,7 +8,7 @@ sources. The conventions file (version 1):
     n_records: int
     labels:            # every label
       LABEL: {spans, determiner_start_share, repeat_mention_coverage (null: no repeats),
-              length_words: {p50, p90, max}}
+              single_span_share, length_words: {p50, p90, max}}
     gender_pronouns: {rule, pronouns, labelled, labelled_first_share, labelled_without_noun_share}
     child_caller_name: {label (NAME | VICTIM | null), records, NAME, VICTIM}
     surface_rates:     # label -> lexicon word -> {labelled, occurrences, rate}
@@ -23,6 +23,9 @@ Definitions (words are runs of letters/digits, compared case-insensitively):
   Pronouns are left out (they are labelled only when they refer to the child). For names this
   measures annotation gaps; for roles, ages and places a repeat can be another referent ("12"
   the age and "12" days), so their coverage is lower by nature.
+- single_span_share: of the records with a span of the label, the share with exactly one (the
+  dev data: 1.0 for INCIDENT_TYPE, PERPETRATOR and GENDER, always the surface's first
+  occurrence, 0.95 for LOCATION; NAME is labelled at every mention).
 - gender_pronouns: he/she/him/her/his as whole words. `labelled`: covered exactly by a GENDER
   span; `labelled_first_share`: of those, the record's first pronoun; `labelled_without_noun_share`:
   of those, in a record with no GENDER span on a word other than a pronoun. The rule, in order:
@@ -233,6 +236,8 @@ class ConventionTally:
         self.occurrences: dict[str, Counter] = defaultdict(Counter)  # label -> word -> count
         self.labelled: dict[str, Counter] = defaultdict(Counter)
         self.caller_name: Counter = Counter()  # label of a child caller's own name -> records
+        self.records_with: Counter = Counter()  # label -> records with at least one span of it
+        self.records_single: Counter = Counter()  # label -> records with exactly one
 
     def add(self, text: str, spans: Iterable[tuple[int, int, str]], *, checked: bool = False) -> bool:
         """Count one record; False (and counted as skipped) when it breaks the data contract.
@@ -253,6 +258,9 @@ class ConventionTally:
             lengths[lab][len(toks)] += 1
             if toks and toks[0] in DETERMINERS and (len(toks) > 1 or toks[0] in _DETERMINER_ONLY):
                 det_start[lab] += 1
+        per_record = Counter(lab for _, _, lab in spans)
+        self.records_with.update(per_record.keys())
+        self.records_single.update(lab for lab, k in per_record.items() if k == 1)
         self._repeats(text, spans)
         finder, index = _scanner()
         occurrences, labelled = self.occurrences, self.labelled
@@ -317,7 +325,8 @@ class ConventionTally:
     def merge(self, other: "ConventionTally") -> "ConventionTally":
         for name in ("records", "skipped", "pronouns", "pron_labelled", "pron_first", "pron_no_noun"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("spans", "det_start", "repeat_total", "repeat_covered", "caller_name"):
+        for name in ("spans", "det_start", "repeat_total", "repeat_covered", "caller_name", "records_with",
+                     "records_single"):
             getattr(self, name).update(getattr(other, name))
         for name in ("lengths", "occurrences", "labelled"):
             mine = getattr(self, name)
@@ -334,6 +343,7 @@ class ConventionTally:
                 "spans": n,
                 "determiner_start_share": _share(self.det_start[lab], n),
                 "repeat_mention_coverage": _share(self.repeat_covered[lab], rt) if rt else None,
+                "single_span_share": _share(self.records_single[lab], self.records_with[lab]),
                 "length_words": _percentiles(self.lengths.get(lab, Counter())),
             }
         surface_rates: dict[str, dict[str, dict[str, Any]]] = {}

@@ -45,6 +45,7 @@ def test_determiner_start_share():
     assert out["labels"]["PERPETRATOR"]["determiner_start_share"] == 0.6  # "the teacher", "the", "my stepfather"
     assert out["labels"]["GENDER"]["determiner_start_share"] == 0.0  # a lone "her" is a pronoun
     assert out["labels"]["NAME"] == {"spans": 0, "determiner_start_share": 0.0, "repeat_mention_coverage": None,
+                                     "single_span_share": 0.0,
                                      "length_words": {"p50": 0, "p90": 0, "max": 0}}
     assert out["labels"]["PERPETRATOR"]["length_words"] == {"p50": 1, "p90": 2, "max": 2}
     assert set(out["labels"]) == set(LABELS)
@@ -156,6 +157,7 @@ def test_canary_no_text_outside_the_lexicon():
         keys = {"version", "n_records", "labels", "gender_pronouns", "surface_rates", "spans", "determiner_start_share",
                 "repeat_mention_coverage", "length_words", "p50", "p90", "max", "rule", "pronouns", "labelled",
                 "labelled_first_share", "labelled_without_noun_share", "occurrences", "rate", "child_caller_name",
+                "single_span_share",
                 "label", "records"}
         allowed = lex | keys | set(LABELS) | {"first_when_no_noun", "all", "none", "mixed"}
         assert set(_strings(out)) <= allowed
@@ -262,6 +264,9 @@ def test_dev_data_figures_agree_with_the_label_guide():
                "scared": (0, 145), "stress": (0, 64), "upset": (0, 51), "withdrawn": (0, 36), "angry": (0, 24),
                "bullying": (31, 80)}
     assert {w: (inc[w]["labelled"], inc[w]["occurrences"]) for w in figures} == figures
+    # one span per record, on the first mention, for these (NAME at every mention)
+    assert [out["labels"][lab]["single_span_share"] for lab in ("INCIDENT_TYPE", "PERPETRATOR", "GENDER")] == [1.0] * 3
+    assert out["labels"]["NAME"]["single_span_share"] == 0.0
     caller = out["child_caller_name"]  # real annotators label a child caller's own name NAME
     assert caller["label"] == "NAME" and caller["NAME"] >= 0.9 * caller["records"] > 100
 

@@ -21,7 +21,7 @@ from ner_pipeline.synth import vocab_case as VC
 from ner_pipeline.synth import vocab_people as VP
 from ner_pipeline.synth import vocab_places as VL
 from ner_pipeline.synth.checks import completeness_findings
-from ner_pipeline.synth.conventions import GENDER_PRONOUNS, Conventions
+from ner_pipeline.synth.conventions import GENDER_PRONOUNS, SAME_MENTION_CHARS, Conventions
 
 N_BIG = 2000
 
@@ -236,6 +236,21 @@ def test_measured_conventions_are_followed():
     guide = generate(150, 11)
     assert not any(r.text[sp.start:sp.end].startswith("the ") for r in guide for sp in r.entities)
     assert [sp for r in guide if r.meta["frame"] == "child" for sp in r.entities if sp.label == "VICTIM"]
+
+
+def test_first_mention_only_labels():
+    """Real annotators mark INCIDENT_TYPE, PERPETRATOR, ... once per transcript, at the first
+    mention (conventions: single_span_share); measured so, the generator does the same."""
+    labels = {"INCIDENT_TYPE": {"single_span_share": 1.0}, "PERPETRATOR": {"single_span_share": 0.95},
+              "NAME": {"single_span_share": 0.0}}
+    records = generate(120, 5, conventions={"version": 1, "labels": labels})
+    for r in records:
+        for lab in ("INCIDENT_TYPE", "PERPETRATOR"):  # later spans only within the first mention
+            spans = sorted(sp for sp in r.entities if sp.label == lab)
+            assert all(b.start - a.end <= SAME_MENTION_CHARS for a, b in zip(spans, spans[1:])), (r.id, lab)
+    assert sum(Counter(sp.label for sp in r.entities)["NAME"] > 1 for r in records) > 30  # NAME: every mention
+    guide = generate(120, 5)
+    assert sum(Counter(sp.label for sp in r.entities)["INCIDENT_TYPE"] > 1 for r in guide) > 30
 
 
 def test_conventions_reject_unknown_rules():

@@ -8,6 +8,8 @@ unlabelled (rate 0) is written as a plain word: a hard negative, not a span.
 Decisions where the guide and a measurement are silent:
 - A surface's labelling rate is applied per transcript (all its mentions in one call, or none),
   so "every mention of a labelled surface is labelled" (synth/checks.py) still holds.
+- Labels marked at their first mention only (measured: single_span_share) are thinned after
+  the call is written too, like GENDER pronouns.
 - GENDER pronouns are decided after the call is written, from the whole transcript: under
   `first_when_no_noun` (the guide) they are dropped when a gender noun exists, else all but the
   first are dropped.
@@ -22,6 +24,11 @@ from typing import Any, Mapping
 from ..records import Span
 
 PRONOUN_RULES = ("first_when_no_noun", "all", "none")
+# A label whose measured single_span_share reaches this is written at its first mention only.
+SINGLE_SPAN_SHARE = 0.9
+# Spans of such a label this close after the first one belong to the same mention
+# ("Kiteto in Manyara": two LOCATION spans).
+SAME_MENTION_CHARS = 30
 GENDER_PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers"})
 
 # LABELS.md "Conventions measured in real data": the distress words real annotators never label
@@ -42,6 +49,8 @@ class Conventions:
     surface_rates: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: GUIDE_SURFACE_RATES)
     # the label of a child caller's own name (the guide: VICTIM)
     child_caller_name: str = "VICTIM"
+    # labels marked at their first mention only (the guide: every mention of every label)
+    first_mention_only: frozenset[str] = frozenset()
     source: str = "guide"
 
     def __post_init__(self) -> None:
@@ -62,15 +71,19 @@ class Conventions:
         rates = {lab: {w.lower(): float(c["rate"]) for w, c in words.items() if c.get("rate") is not None}
                  for lab, words in (d.get("surface_rates") or {}).items()}
         caller = (d.get("child_caller_name") or {}).get("label") or "VICTIM"
+        single = frozenset(lab for lab, v in (d.get("labels") or {}).items()
+                           if isinstance(v, Mapping) and float(v.get("single_span_share") or 0) >= SINGLE_SPAN_SHARE)
         return cls(pronoun_rule=rule if rule in PRONOUN_RULES else "first_when_no_noun",
                    determiner_share=det, surface_rates=rates,
-                   child_caller_name=caller if caller in ("VICTIM", "NAME") else "VICTIM", source=source)
+                   child_caller_name=caller if caller in ("VICTIM", "NAME") else "VICTIM",
+                   first_mention_only=single, source=source)
 
     def summary(self) -> dict[str, Any]:
         """What a run records about the conventions it generated under (no text, lexicon words only)."""
         return {"source": self.source, "pronoun_rule": self.pronoun_rule,
                 "child_caller_name": self.child_caller_name,
                 "determiner_share": dict(self.determiner_share),
+                "first_mention_only": sorted(self.first_mention_only),
                 "unlabelled_surfaces": sorted(w for r in self.surface_rates.values() for w, v in r.items() if v == 0)}
 
 
@@ -112,3 +125,18 @@ def apply_pronoun_rule(text: str, spans: list[Span], rule: str) -> list[int]:
         first = min(pronouns, key=lambda i: spans[i].start, default=None)
         drop = {i for i in pronouns if i != first}
     return [i for i in range(len(spans)) if i not in drop]
+
+
+def apply_first_mention(spans: list[Span], labels: frozenset[str]) -> list[int]:
+    """Indexes of the spans to keep when `labels` are marked at their first mention only: the
+    first span of each such label, and those of it that follow within SAME_MENTION_CHARS."""
+    first_end: dict[str, int] = {}
+    keep = []
+    for i in sorted(range(len(spans)), key=lambda k: spans[k].start):
+        sp = spans[i]
+        if sp.label in labels:
+            if sp.label in first_end and sp.start - first_end[sp.label] > SAME_MENTION_CHARS:
+                continue
+            first_end[sp.label] = sp.end
+        keep.append(i)
+    return sorted(keep)

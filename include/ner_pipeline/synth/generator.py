@@ -21,7 +21,7 @@ from ..records import LABELS, Record, Span, text_hash
 from .call import Call
 from .cast import Plan, make_cast
 from .checks import completeness_findings, structural_problems
-from .conventions import Conventions, apply_pronoun_rule
+from .conventions import Conventions, apply_first_mention, apply_pronoun_rule
 from .script import Retry, write_call
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,9 @@ def generate(n: int, seed: int, *, long_share: float = 0.15, min_chars: int = 80
             # After the completeness check: the pronoun rule leaves repeat pronouns unlabelled on purpose.
             keep = apply_pronoun_rule(text, spans, conventions.pronoun_rule)
             spans, raw = [spans[k] for k in keep], [raw[k] for k in keep]
+            if conventions.first_mention_only:
+                keep = apply_first_mention(spans, conventions.first_mention_only)
+                spans, raw = [spans[k] for k in keep], [raw[k] for k in keep]
             h = text_hash(text)
             if h in seen:
                 rejected["duplicate"] += 1
