@@ -83,6 +83,8 @@ def serving_lines(metrics: dict[str, Any]) -> list[str]:
         multi = (sv.get("multi_window") or {}).get("f1")
         out.append(f"- {sv['multi_window_texts']} texts longer than one {_f(sv.get('window_tokens'))}-token window "
                    f"ran with the pipeline's stride {_f(sv.get('stride'))}: agreement F1 {_f(multi)} on them")
+    for src, a in sorted((sv.get("by_source") or {}).items()):
+        out.append(f"- {src} records ({_f(a.get('n_records'))}): agreement F1 {_f(a.get('f1'))}")
     rows = [[agg, r.get("f1"), r.get("fragments")] for agg, r in (sv.get("by_aggregation") or {}).items()]
     if rows:
         out += [""] + _table(["aggregation", "agreement F1", "fragments"], rows)

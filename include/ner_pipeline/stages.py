@@ -406,7 +406,7 @@ def evaluate(settings: Settings, run_id: str, dataset_uri: str, train_result: di
         # (gate rule serving_agreement; counts only).
         from .evaluate.serving import serving_figure
 
-        metrics["serving"] = serving_figure(model_dir, [r.text for r in test], preds)
+        metrics["serving"] = serving_figure(model_dir, [r.text for r in test], preds, [r.source for r in test])
         # What was evaluated, file by file: promote refuses a staging model that differs from it.
         store.put_json(f"{eprefix}/model_files.json", {"model_uri": model_uri, "files": _fingerprint(model_dir)})
         store.put_json(f"{eprefix}/metrics.json", metrics)

@@ -202,7 +202,8 @@ def test_serving_check_command_counts_only(tiny_model, tmp_path, capsys):
     from ner_pipeline.cli import main
 
     records = tmp_path / "records.jsonl"
-    records.write_text("".join(json.dumps(Record(f"r{i}", t).to_dict()) + "\n" for i, t in enumerate(TEXTS)))
+    records.write_text("".join(json.dumps(Record(f"r{i}", t, source="real" if i == 2 else "synthetic").to_dict())
+                               + "\n" for i, t in enumerate(TEXTS)))
     out = tmp_path / "serving.json"
     rc = main(["serving-check", "--model", str(_window_512(tiny_model, tmp_path)), "--input", str(records),
                "--out", str(out)])
@@ -212,6 +213,7 @@ def test_serving_check_command_counts_only(tiny_model, tmp_path, capsys):
     assert set(result["by_aggregation"]) == {"simple", "first", "max"}
     assert result["by_aggregation"]["first"]["f1"] == 1.0 and result["n_records"] == len(TEXTS)
     assert result["multi_window_texts"] == 0 and result["stride"] == 128
+    assert {k: v["n_records"] for k, v in result["by_source"].items()} == {"real": 1, "synthetic": len(TEXTS) - 1}
     for blob in (out.read_text(), printed.out, printed.err):
         assert CANARY not in blob and "Mwakamba" not in blob  # no transcript text, only counts
 

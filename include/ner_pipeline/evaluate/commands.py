@@ -159,7 +159,8 @@ def run_serving_check(args: argparse.Namespace) -> int:
     from .stock_pipeline import AGGREGATIONS
 
     settings = settings_from(args)
-    texts = [r.text for r in parse_records(read_bytes(args.input, settings))]
+    records = parse_records(read_bytes(args.input, settings))
+    texts = [r.text for r in records]
     with tempfile.TemporaryDirectory(prefix="ner-serving-") as tmp:
         model_dir = _model_dir(args.model, settings, tmp, "serving-check")
         if model_dir is None:
@@ -167,7 +168,7 @@ def run_serving_check(args: argparse.Namespace) -> int:
         predictor = Predictor.load(model_dir, batch_size=settings.training.eval_batch_size,
                                    precision=settings.training.precision)
         result = serving_check(model_dir, texts, predictor.predict(texts),
-                               aggregations=args.aggregation or AGGREGATIONS)
+                               aggregations=args.aggregation or AGGREGATIONS, sources=[r.source for r in records])
     if args.out:
         write_bytes(args.out, (json.dumps(result, indent=2, sort_keys=True) + "\n").encode(), settings)
     print(f"stock pipeline (transformers {result['transformers']}) vs predict on {result['n_records']} texts "

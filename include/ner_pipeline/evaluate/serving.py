@@ -72,11 +72,12 @@ def _tokens_per_text(tokenizer: Any, texts: Sequence[str]) -> list[int]:
 
 def serving_check(model_dir: str | Path, texts: Sequence[str], scored: Sequence[Sequence[Span]], *,
                   aggregations: Sequence[str] = (GATED_AGGREGATION,), stride: int | None = None,
-                  batch_size: int = 8) -> dict[str, Any]:
+                  sources: Sequence[str] | None = None, batch_size: int = 8) -> dict[str, Any]:
     """Agreement of the stock pipeline with `scored`, per aggregation; `f1` and the top-level
-    counts are the gated aggregation's (simple). Texts longer than the tokenizer's
-    model_max_length run with the stock pipeline's `stride` (stock_pipeline.py says why);
-    `stride` defaults to the folder's own inference stride (ner_inference.json)."""
+    counts are the gated aggregation's (simple), also `by_source` when the texts' sources are
+    given (unfamiliar real names are where pieces get tagged apart). Texts longer than the
+    tokenizer's model_max_length run with the stock pipeline's `stride` (stock_pipeline.py says
+    why); `stride` defaults to the folder's own inference stride (ner_inference.json)."""
     import transformers
 
     from . import stock_pipeline
@@ -93,6 +94,10 @@ def serving_check(model_dir: str | Path, texts: Sequence[str], scored: Sequence[
         row = {**agreement(scored, served), **served_faults(texts, served)}
         if long_idx:
             row["multi_window"] = agreement([scored[i] for i in long_idx], [served[i] for i in long_idx])
+        if sources is not None and agg == GATED_AGGREGATION:
+            row["by_source"] = {src: agreement([scored[i] for i, s in enumerate(sources) if s == src],
+                                               [served[i] for i, s in enumerate(sources) if s == src])
+                                for src in sorted(set(sources))}
         by_agg[agg] = row
     gated = by_agg[GATED_AGGREGATION]
     out = {"aggregation": GATED_AGGREGATION, **gated, "transformers": transformers.__version__,
@@ -106,12 +111,13 @@ def serving_check(model_dir: str | Path, texts: Sequence[str], scored: Sequence[
     return out
 
 
-def serving_figure(model_dir: str | Path, texts: Sequence[str], scored: Sequence[Sequence[Span]]) -> dict[str, Any]:
+def serving_figure(model_dir: str | Path, texts: Sequence[str], scored: Sequence[Sequence[Span]],
+                   sources: Sequence[str] | None = None) -> dict[str, Any]:
     """serving_check for the evaluate task: a check that cannot run is a figure of None with the
     reason (the gate then blocks), not a crashed task. The reason names the error type, and its
     message only for errors about files or packages (others could quote a transcript)."""
     try:
-        return serving_check(model_dir, texts, scored)
+        return serving_check(model_dir, texts, scored, sources=sources)
     except Exception as exc:  # whatever the stock pipeline raises, the model is not servable as is
         msg = f"{type(exc).__name__}: {exc}" if isinstance(exc, (OSError, ImportError)) else type(exc).__name__
         log.error("serving check could not run: %s", msg)
