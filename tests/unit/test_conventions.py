@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from ner_pipeline.cli import main
 from ner_pipeline.records import LABELS
 
 CANARY = "Kqzvbnmyta"  # a name that exists only inside these test texts
-DEV = Path("/work/shared/data/openchs_v1_dev.jsonl")
+DEV = Path(os.environ.get("NER_DEV_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data" / "openchs_v1_dev.jsonl")
 
 
 def rec(text: str, *marks: tuple[str, str, int]) -> tuple[str, list[tuple[int, int, str]]]:
