@@ -78,9 +78,12 @@ def make_cases(records: Iterable[tuple[str, str, Sequence[SpanT]]], seed: int) -
     """(origin, text, clean spans) -> cases {origin, pattern, text, truth, spans}; a case whose
     defect left every span aligned and inside the text (a drift onto whole words) is kept:
     it counts as undetected."""
-    rng = Random(seed)
+    # One random stream per origin: a change to the generator (the synthetic origin) must not
+    # move the damage done to the dev records.
+    rngs: dict[str, Random] = {}
     cases = []
     for origin, text, spans in records:
+        rng = rngs.setdefault(origin, Random(f"{seed}/{origin}"))
         spans = sorted(spans)
         if len(spans) < 2:
             continue
