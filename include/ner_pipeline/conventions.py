@@ -502,24 +502,35 @@ def load_records(paths: Iterable[str | Path], settings: Any = None) -> tuple[lis
     return out, {k: skipped.get(k, 0) for k in ("unreadable", "misaligned", "duplicate_text")}
 
 
+class SourceTallies(dict):
+    """source -> ConventionTally of canonical record dicts added one by one; `sources` limits it
+    to those sources, `max_records` to the first that many records of each."""
+
+    def __init__(self, sources: Iterable[str] | None = None, max_records: int | None = None) -> None:
+        super().__init__()
+        self.want = None if sources is None else set(sources)
+        self.max_records = max_records
+
+    def add(self, d: dict[str, Any]) -> None:
+        src = d.get("source") or "synthetic"
+        if self.want is None or src in self.want:
+            tally = self.setdefault(src, ConventionTally())
+            if self.max_records is None or tally.records < self.max_records:
+                tally.add(*_spans_of(d), checked=True)  # snapshot records passed validation
+
+
 def tally_snapshot(store: Any, snapshot_uri: str, splits: Iterable[str], sources: Iterable[str] | None = None,
                    max_records: int | None = None) -> dict[str, ConventionTally]:
     """Per source, the tally of a dataset snapshot's records in `splits` (one split file in
-    memory at a time); `sources` limits it to those sources, `max_records` to the first that
-    many records of each source (in split order)."""
+    memory at a time; see SourceTallies for `sources` and `max_records`)."""
     from . import jsonl
 
-    want = None if sources is None else set(sources)
     key = store.key_of(snapshot_uri).rstrip("/")
-    out: dict[str, ConventionTally] = {}
+    out = SourceTallies(sources, max_records)
     for split in splits:
         got = store.get_with_etag(f"{key}/{split}.jsonl")
         for d in jsonl.load_lines(got[0]) if got else ():
-            src = d.get("source") or "synthetic"
-            if want is None or src in want:
-                tally = out.setdefault(src, ConventionTally())
-                if max_records is None or tally.records < max_records:
-                    tally.add(*_spans_of(d), checked=True)  # snapshot records passed validation
+            out.add(d)
     return out
 
 

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import discovery, jsonl
 from .config import Settings
@@ -132,9 +132,10 @@ def _snapshot_records(store: ObjectStore, snapshot_uri: str) -> dict[str, list[R
     return {s: parse_jsonl(store.get_bytes(f"{key}/{s}.jsonl")) for s in SPLITS}
 
 
-def snapshot_keys(store: ObjectStore, snapshot_uri: str) -> tuple[set[str], set[str]]:
+def snapshot_keys(store: ObjectStore, snapshot_uri: str, *,
+                  also: Callable[[dict[str, Any]], None] | None = None) -> tuple[set[str], set[str]]:
     """(text hashes, record ids) of every record of a complete snapshot, one split file in memory
-    at a time: what a new record must not repeat."""
+    at a time: what a new record must not repeat. `also` sees each record dict on the same read."""
     from .records import text_hash
 
     key = store.key_of(snapshot_uri).rstrip("/")
@@ -145,6 +146,8 @@ def snapshot_keys(store: ObjectStore, snapshot_uri: str) -> tuple[set[str], set[
         for d in jsonl.load_lines(got[0]) if got else ():
             hashes.add(text_hash(d["text"]))
             ids.add(str(d["id"]))
+            if also is not None:
+                also(d)
     return hashes, ids
 
 
@@ -201,11 +204,11 @@ def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dic
     base_conventions = None  # per-source tallies of the base snapshot: convention conflicts (snapshot scope)
     _, base_uri = _base_snapshot(_latest_snapshot(store), run_id)
     if base_uri:
-        from .conventions import tally_snapshot
+        from .conventions import SourceTallies
 
         prev_counts = _snapshot_manifest(store, base_uri).get("label_counts", {}).get("train")
-        known, known_ids = snapshot_keys(store, base_uri)
-        base_conventions = tally_snapshot(store, base_uri, SPLITS, max_records=settings.validation.convention_max_records)
+        base_conventions = SourceTallies(max_records=settings.validation.convention_max_records)
+        known, known_ids = snapshot_keys(store, base_uri, also=base_conventions.add)  # one read of each split
 
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "data_docs"
