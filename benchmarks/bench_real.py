@@ -28,7 +28,6 @@ import argparse
 import dataclasses
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -60,6 +59,7 @@ def halves(records: list) -> tuple[list, list]:
 def propagate_repeats(record):
     """Gold plus every unlabelled whole-word recurrence of a surface the record labels with one label."""
     from ner_pipeline.records import Span
+    from ner_pipeline.validate.completeness import whole_word_occurrences
 
     labels_of: dict[str, set[str]] = {}
     for sp in record.entities:
@@ -69,8 +69,7 @@ def propagate_repeats(record):
     for surface, labs in labels_of.items():
         if len(labs) != 1 or not surface.strip():
             continue
-        for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", record.text):
-            s, e = m.span()
+        for s, e in whole_word_occurrences(record.text, surface):
             if not any(s < b and a < e for a, b in taken):
                 extra.append(Span(s, e, next(iter(labs))))
                 taken.append((s, e))
