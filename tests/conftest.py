@@ -11,13 +11,19 @@ import pytest
 from ner_pipeline.config import Settings, load_settings
 from ner_pipeline.localstore import LocalStore, find_free_base
 
+from buckets import drop_bucket
+
 REPO = Path(__file__).resolve().parents[1]
+SESSION_VOLUMES = 40  # far more than the buckets alive at once; far fewer than the suite creates
 
 
 @pytest.fixture(scope="session")
 def seaweed(tmp_path_factory) -> LocalStore:
-    """One real SeaweedFS for the whole test session (its own ports and data dir)."""
-    store = LocalStore(tmp_path_factory.mktemp("seaweed") / "data", port=find_free_base())
+    """One real SeaweedFS for the whole test session (its own ports and data dir).
+
+    Its volume slots are fixed, so a bucket a test leaves behind fails the suite the same way on
+    every machine, not only where the disk is small (see buckets.py)."""
+    store = LocalStore(tmp_path_factory.mktemp("seaweed") / "data", port=find_free_base(), max_volumes=SESSION_VOLUMES)
     store.start(timeout=90)
     yield store
     store.stop()
@@ -25,7 +31,7 @@ def seaweed(tmp_path_factory) -> LocalStore:
 
 @pytest.fixture()
 def s3_settings(seaweed, monkeypatch) -> Settings:
-    """Settings for a fresh bucket on the session's SeaweedFS; credentials via the environment."""
+    """Settings for a fresh bucket on the session's SeaweedFS (dropped afterwards); credentials via the environment."""
     for k, v in seaweed.credentials().items():
         monkeypatch.setenv(k, v)
     bucket = "t-" + uuid.uuid4().hex[:12]
@@ -36,8 +42,10 @@ def s3_settings(seaweed, monkeypatch) -> Settings:
     )
     from ner_pipeline.storage import ObjectStore
 
-    ObjectStore(settings).ensure_bucket()
-    return settings
+    store = ObjectStore(settings)
+    store.ensure_bucket()
+    yield settings
+    drop_bucket(store)
 
 
 @pytest.fixture()

@@ -124,6 +124,8 @@ def find_free_base(start: int = 20000, end: int = 45000) -> int:
 class LocalStore:
     data_dir: Path
     port: int = 8333
+    # Volume slots; None lets `weed mini` take free disk / 128 MB. Every bucket holds a volume of its own.
+    max_volumes: int | None = None
 
     @property
     def endpoint(self) -> str:
@@ -173,6 +175,8 @@ class LocalStore:
         args = [weed_binary(), "mini", f"-dir={self.data_dir.resolve()}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
                 "-webdav=false", "-admin.ui=false"]
         args += [f"-{name}={self.port + off}" for name, off in _PORT_OFFSETS.items()]
+        if self.max_volumes is not None:
+            args.append(f"-volume.max={self.max_volumes}")
         env = {**os.environ, **self.credentials()}
         log = open(self.log_file, "ab")
         proc = subprocess.Popen(args, cwd=self.data_dir, stdout=log, stderr=subprocess.STDOUT, env=env,

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from buckets import drop_bucket
 
 from ner_pipeline.config import Settings, load_settings
 from ner_pipeline.localstore import LocalStore, find_free_base
@@ -316,7 +317,10 @@ def put_snapshot(store: ObjectStore, snapshot_id: str, records: list[Record]) ->
 
 @pytest.fixture()
 def shared_bucket(seaweed, monkeypatch):
-    """A fresh bucket on the session's SeaweedFS (never stopped); credentials via the environment."""
+    """A fresh bucket on the session's SeaweedFS (never stopped, the bucket dropped afterwards);
+    credentials via the environment."""
     for k, v in seaweed.credentials().items():
         monkeypatch.setenv(k, v)
-    return new_bucket(seaweed.endpoint)
+    settings, store = new_bucket(seaweed.endpoint)
+    yield settings, store
+    drop_bucket(store)
