@@ -12,7 +12,7 @@ import importlib
 import logging
 import sys
 
-from .config import Settings, load_settings
+from .config import ConfigError, Settings, load_settings
 
 # Areas that contribute subcommands; each module has register(subparsers).
 _COMMAND_MODULES = (
@@ -25,6 +25,7 @@ _COMMAND_MODULES = (
     "ner_pipeline.pipeline_commands",
     "ner_pipeline.annotation.commands",
     "ner_pipeline.conventions_commands",
+    "ner_pipeline.config_commands",
 )
 
 
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
+    except ConfigError as exc:  # one line per problem, not a traceback
+        print(f"ner-pipeline: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
