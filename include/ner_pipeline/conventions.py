@@ -8,11 +8,11 @@ sources. The conventions file (version 1):
     n_records: int
     labels:            # every label
       LABEL: {spans, determiner_start_share, repeat_mention_coverage (null: no repeats),
-              single_span_share, length_words: {p50, p90, max}}
+              single_span_share, first_occurrence_share, length_words: {p50, p90, max}}
     gender_pronouns: {rule, pronouns, labelled, labelled_first_share, labelled_without_noun_share}
     child_caller_name: {label (NAME | VICTIM | null), records, NAME, VICTIM}
-    surface_rates:     # label -> lexicon word -> {labelled, occurrences, rate}
-      INCIDENT_TYPE: {sad: {labelled: 13, occurrences: 32, rate: 0.406}, ...}
+    surface_rates:     # label -> lexicon word -> {labelled, occurrences, rate, records, records_labelled, record_rate}
+      INCIDENT_TYPE: {sad: {labelled: 13, occurrences: 32, rate: 0.406, records: 30, ...}, ...}
 
 Definitions (words are runs of letters/digits, compared case-insensitively):
 - determiner_start_share: spans whose first word is a determiner or possessive (DETERMINERS)
@@ -26,6 +26,10 @@ Definitions (words are runs of letters/digits, compared case-insensitively):
 - single_span_share: of the records with a span of the label, the share with exactly one (the
   dev data: 1.0 for INCIDENT_TYPE, PERPETRATOR and GENDER, always the surface's first
   occurrence, 0.95 for LOCATION; NAME is labelled at every mention).
+- first_occurrence_share: spans that lie at the first whole-word, case-sensitive occurrence of
+  their own surface in the text. The dev data: 1.0 for every label but the names (NAME 0.5,
+  VICTIM 0.2): its annotations were placed by searching for the first occurrence of a value, so
+  a role word is labelled where it first appears, whatever it means there.
 - gender_pronouns: he/she/him/her/his as whole words. `labelled`: covered exactly by a GENDER
   span; `labelled_first_share`: of those, the record's first pronoun; `labelled_without_noun_share`:
   of those, in a record with no GENDER span on a word other than a pronoun. The rule, in order:
@@ -35,7 +39,10 @@ Definitions (words are runs of letters/digits, compared case-insensitively):
   1,532 labelled, 88 of them first, all without a noun: first_when_no_noun.)
 - surface_rates: only words of the fixed lexicon (lexicon()), never a word merely found in the data
   (that could be a child's name). `occurrences`: whole-word, case-insensitive; `labelled`: those
-  covered exactly by a span of that label. The file keeps the words labelled sometimes or never
+  covered exactly by a span of that label. `records`: records where the word occurs;
+  `records_labelled`: those where one of its occurrences is labelled; `record_rate` their share,
+  the rate that matters for a label marked once per record (dev data: "teacher" 0.43 of
+  records, 0.19 of occurrences). The file keeps the words labelled sometimes or never
   (occurrences > labelled); comparisons between sources use every word (all_surfaces=True).
 
 - child_caller_name: records where a child states their own age ("I'm 10 years old": an AGE
@@ -238,6 +245,9 @@ class ConventionTally:
         self.caller_name: Counter = Counter()  # label of a child caller's own name -> records
         self.records_with: Counter = Counter()  # label -> records with at least one span of it
         self.records_single: Counter = Counter()  # label -> records with exactly one
+        self.first_occ: Counter = Counter()  # label -> spans at their surface's first occurrence
+        self.word_records: dict[str, Counter] = defaultdict(Counter)  # label -> word -> records with it
+        self.word_records_labelled: dict[str, Counter] = defaultdict(Counter)
 
     def add(self, text: str, spans: Iterable[tuple[int, int, str]], *, checked: bool = False) -> bool:
         """Count one record; False (and counted as skipped) when it breaks the data contract.
@@ -262,9 +272,12 @@ class ConventionTally:
         self.records_with.update(per_record.keys())
         self.records_single.update(lab for lab, k in per_record.items() if k == 1)
         self._repeats(text, spans)
+        self._first_occurrences(text, spans)
         finder, index = _scanner()
         occurrences, labelled = self.occurrences, self.labelled
         pronouns: list[tuple[int, int]] = []
+        present: set[tuple[str, str]] = set()
+        hit_words: set[tuple[str, str]] = set()
         for m in finder.finditer(low):
             first = m.group()
             if first in GENDER_PRONOUNS:
@@ -274,11 +287,28 @@ class ConventionTally:
                 if hit is None:
                     continue
                 occurrences[label][word] += 1
+                present.add((label, word))
                 if exact.get(hit.span()) == label:
                     labelled[label][word] += 1
+                    hit_words.add((label, word))
+        for label, word in present:
+            self.word_records[label][word] += 1
+        for label, word in hit_words:
+            self.word_records_labelled[label][word] += 1
         self._pronouns(pronouns, spans, exact)
         self._child_caller(text, spans)
         return True
+
+    def _first_occurrences(self, text: str, spans: list[tuple[int, int, str]]) -> None:
+        from .validate.completeness import whole_word_occurrences
+
+        first: dict[str, int | None] = {}
+        for s, e, lab in spans:
+            surface = text[s:e]
+            if surface not in first:
+                occ = whole_word_occurrences(text, surface)
+                first[surface] = occ[0][0] if occ else None
+            self.first_occ[lab] += first[surface] == s
 
     def _child_caller(self, text: str, spans: list[tuple[int, int, str]]) -> None:
         """A child calling for themselves says "I'm 10 years old" (an AGE span after I'm/I am)
@@ -326,9 +356,9 @@ class ConventionTally:
         for name in ("records", "skipped", "pronouns", "pron_labelled", "pron_first", "pron_no_noun"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("spans", "det_start", "repeat_total", "repeat_covered", "caller_name", "records_with",
-                     "records_single"):
+                     "records_single", "first_occ"):
             getattr(self, name).update(getattr(other, name))
-        for name in ("lengths", "occurrences", "labelled"):
+        for name in ("lengths", "occurrences", "labelled", "word_records", "word_records_labelled"):
             mine = getattr(self, name)
             for k, c in getattr(other, name).items():
                 mine[k].update(c)
@@ -344,6 +374,7 @@ class ConventionTally:
                 "determiner_start_share": _share(self.det_start[lab], n),
                 "repeat_mention_coverage": _share(self.repeat_covered[lab], rt) if rt else None,
                 "single_span_share": _share(self.records_single[lab], self.records_with[lab]),
+                "first_occurrence_share": _share(self.first_occ[lab], n),
                 "length_words": _percentiles(self.lengths.get(lab, Counter())),
             }
         surface_rates: dict[str, dict[str, dict[str, Any]]] = {}
@@ -353,7 +384,10 @@ class ConventionTally:
                 occ = self.occurrences[lab][w] if lab in self.occurrences else 0
                 got = self.labelled[lab][w] if lab in self.labelled else 0
                 if occ and (all_surfaces or got < occ):
-                    rows[w] = {"labelled": got, "occurrences": occ, "rate": _share(got, occ)}
+                    recs = self.word_records[lab][w]
+                    recs_got = self.word_records_labelled[lab][w] if lab in self.word_records_labelled else 0
+                    rows[w] = {"labelled": got, "occurrences": occ, "rate": _share(got, occ),
+                               "records": recs, "records_labelled": recs_got, "record_rate": _share(recs_got, recs)}
             if rows:
                 surface_rates[lab] = rows
         return {

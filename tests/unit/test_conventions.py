@@ -46,7 +46,7 @@ def test_determiner_start_share():
     assert out["labels"]["PERPETRATOR"]["determiner_start_share"] == 0.6  # "the teacher", "the", "my stepfather"
     assert out["labels"]["GENDER"]["determiner_start_share"] == 0.0  # a lone "her" is a pronoun
     assert out["labels"]["NAME"] == {"spans": 0, "determiner_start_share": 0.0, "repeat_mention_coverage": None,
-                                     "single_span_share": 0.0,
+                                     "single_span_share": 0.0, "first_occurrence_share": 0.0,
                                      "length_words": {"p50": 0, "p90": 0, "max": 0}}
     assert out["labels"]["PERPETRATOR"]["length_words"] == {"p50": 1, "p90": 2, "max": 2}
     assert set(out["labels"]) == set(LABELS)
@@ -104,15 +104,33 @@ def test_surface_rates():
         rec("The class teacher beat her, the teacher said.", ("class teacher", "PERPETRATOR", 0)),
     ])
     rates = out["surface_rates"]
-    assert rates["INCIDENT_TYPE"]["sad"] == {"labelled": 1, "occurrences": 3, "rate": 0.333}  # case-insensitive
-    assert rates["INCIDENT_TYPE"]["scared"] == {"labelled": 0, "occurrences": 1, "rate": 0.0}
-    assert rates["INCIDENT_TYPE"]["child labour"] == {"labelled": 1, "occurrences": 2, "rate": 0.5}
+    # case-insensitive; "sad" occurs in two records and is labelled in one
+    assert rates["INCIDENT_TYPE"]["sad"] == {"labelled": 1, "occurrences": 3, "rate": 0.333,
+                                             "records": 2, "records_labelled": 1, "record_rate": 0.5}
+    assert rates["INCIDENT_TYPE"]["scared"] == {"labelled": 0, "occurrences": 1, "rate": 0.0,
+                                                "records": 1, "records_labelled": 0, "record_rate": 0.0}
+    # once per record: labelled in every record that mentions it, at half its occurrences
+    assert rates["INCIDENT_TYPE"]["child labour"] == {"labelled": 1, "occurrences": 2, "rate": 0.5,
+                                                      "records": 1, "records_labelled": 1, "record_rate": 1.0}
     assert "bullying" not in rates["INCIDENT_TYPE"]  # always labelled: not in the file...
     full = C.measure([rec("the bullying", ("bullying", "INCIDENT_TYPE", 0))], all_surfaces=True)
     assert full["surface_rates"]["INCIDENT_TYPE"]["bullying"]["rate"] == 1.0  # ...but compared
     # "teacher" inside the span "class teacher" is not covered exactly by a span
-    assert rates["PERPETRATOR"]["teacher"] == {"labelled": 0, "occurrences": 2, "rate": 0.0}
+    assert rates["PERPETRATOR"]["teacher"]["labelled"] == 0 and rates["PERPETRATOR"]["teacher"]["occurrences"] == 2
     assert "class teacher" not in rates["PERPETRATOR"]
+
+
+def test_first_occurrence_share():
+    """A span at the first whole-word, case-sensitive occurrence of its own surface counts."""
+    out = C.measure([
+        rec("The teacher said the teacher hits her.", ("teacher", "PERPETRATOR", 0)),  # first
+        rec("My teacher is kind. Then the teacher hit me.", ("teacher", "PERPETRATOR", 1)),  # second
+        rec("Teacher! The teacher hit me.", ("teacher", "PERPETRATOR", 0)),  # "Teacher" is another surface
+        rec("Sadness? She is sad.", ("sad", "INCIDENT_TYPE", 0)),  # "Sad" inside "Sadness" is no word
+    ])
+    assert out["labels"]["PERPETRATOR"]["first_occurrence_share"] == 0.667
+    assert out["labels"]["INCIDENT_TYPE"]["first_occurrence_share"] == 1.0
+    assert out["labels"]["NAME"]["first_occurrence_share"] == 0.0  # no spans
 
 
 def test_misaligned_records_are_skipped_and_counted(tmp_path):
@@ -158,7 +176,7 @@ def test_canary_no_text_outside_the_lexicon():
         keys = {"version", "n_records", "labels", "gender_pronouns", "surface_rates", "spans", "determiner_start_share",
                 "repeat_mention_coverage", "length_words", "p50", "p90", "max", "rule", "pronouns", "labelled",
                 "labelled_first_share", "labelled_without_noun_share", "occurrences", "rate", "child_caller_name",
-                "single_span_share",
+                "single_span_share", "first_occurrence_share", "records_labelled", "record_rate",
                 "label", "records"}
         allowed = lex | keys | set(LABELS) | {"first_when_no_noun", "all", "none", "mixed"}
         assert set(_strings(out)) <= allowed
@@ -268,6 +286,14 @@ def test_dev_data_figures_agree_with_the_label_guide():
     # one span per record, on the first mention, for these (NAME at every mention)
     assert [out["labels"][lab]["single_span_share"] for lab in ("INCIDENT_TYPE", "PERPETRATOR", "GENDER")] == [1.0] * 3
     assert out["labels"]["NAME"]["single_span_share"] == 0.0
+    # ...and at the first occurrence of their surface, whatever it means there (names: not so)
+    first = {lab: v["first_occurrence_share"] for lab, v in out["labels"].items()}
+    assert all(first[lab] >= 0.99 for lab in LABELS if lab not in ("NAME", "VICTIM")), first
+    assert first["NAME"] < 0.6 and first["VICTIM"] < 0.3
+    perp = out["surface_rates"]["PERPETRATOR"]  # per record, "teacher" is labelled far more often
+    assert (perp["teacher"]["records_labelled"], perp["teacher"]["records"], perp["teacher"]["labelled"],
+            perp["teacher"]["occurrences"]) == (55, 128, 55, 182)
+    assert (inc["bullying"]["records_labelled"], inc["bullying"]["records"]) == (31, 33)
     caller = out["child_caller_name"]  # real annotators label a child caller's own name NAME
     assert caller["label"] == "NAME" and caller["NAME"] >= 0.9 * caller["records"] > 100
 

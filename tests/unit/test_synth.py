@@ -253,6 +253,53 @@ def test_first_mention_only_labels():
     assert sum(Counter(sp.label for sp in r.entities)["INCIDENT_TYPE"] > 1 for r in guide) > 30
 
 
+def test_first_occurrence_convention_moves_and_draws():
+    """apply_first_occurrence: a span moves to the first occurrence of its own surface; a plain
+    lexicon word is labelled at its record rate; names and other labels are left alone."""
+    from random import Random
+
+    from ner_pipeline.synth.conventions import apply_first_occurrence
+
+    text = "My teacher helps me. My uncle beats me and the uncle shouts. Amina, teacher said."
+    uncle2, amina = text.index("uncle", text.index("uncle") + 1), text.index("Amina")
+    spans = [Span(uncle2, uncle2 + 5, "PERPETRATOR"), Span(amina, amina + 5, "NAME")]
+    conv = Conventions(first_mention_only=frozenset({"PERPETRATOR"}), first_occurrence=frozenset({"PERPETRATOR"}),
+                       surface_rates={"PERPETRATOR": {"teacher": 1.0, "uncle": 1.0}})
+    placed = apply_first_occurrence(text, spans, conv, Random(0))
+    got = [(text[sp.start:sp.end], sp.start, sp.label, why) for sp, why in placed]
+    assert got == [("teacher", 3, "PERPETRATOR", "drawn"), ("uncle", text.index("uncle"), "PERPETRATOR", "moved"),
+                   ("Amina", amina, "NAME", "")]
+    never = Conventions(first_mention_only=frozenset({"PERPETRATOR"}), first_occurrence=frozenset({"PERPETRATOR"}),
+                        surface_rates={"PERPETRATOR": {"teacher": 0.0}})
+    assert [why for _, why in apply_first_occurrence(text, spans, never, Random(0))] == ["moved", ""]
+    with pytest.raises(ValueError):
+        Conventions(first_occurrence=frozenset({"PERPETRATOR"}))  # only for a label marked once
+
+
+def test_measured_first_occurrence_follows_record_rates():
+    """Measured so (first_occurrence_share, record_rate), the generator labels a role word at the
+    first occurrence in about the share of calls real annotators do, whatever role it has there."""
+    words = {"teacher": 0.5, "friends": 0.0}
+    measured = {"version": 1,
+                "labels": {"PERPETRATOR": {"single_span_share": 1.0, "first_occurrence_share": 1.0}},
+                "surface_rates": {"PERPETRATOR": {w: {"labelled": 1, "occurrences": 9, "rate": 0.1, "records": 4,
+                                                      "record_rate": r} for w, r in words.items()}}}
+    conv = Conventions.from_measured(measured)
+    assert conv.first_occurrence == {"PERPETRATOR"} and conv.surface_rates["PERPETRATOR"]["teacher"] == 0.5
+    records = generate(300, 13, conventions=measured)
+    teacher = [r for r in records if re.search(r"\bteacher\b", r.text)]
+    labelled = [r for r in teacher if any(r.text[sp.start:sp.end] == "teacher" and sp.label == "PERPETRATOR"
+                                          for sp in r.entities)]
+    assert len(teacher) > 40 and 0.3 < len(labelled) / len(teacher) < 0.7
+    for r in labelled:  # at the first occurrence of the surface: none before it outside a span
+        first = min(sp.start for sp in r.entities if r.text[sp.start:sp.end] == "teacher")
+        before = [m.start() for m in re.finditer(r"\bteacher\b", r.text[:first])
+                  if not any(sp.start <= m.start() < sp.end for sp in r.entities)]
+        assert before == [], r.id
+    assert not [sp for r in records for sp in r.entities if r.text[sp.start:sp.end].lower() == "friends"]
+    assert records == generate(300, 13, conventions=measured)  # deterministic
+
+
 def test_conventions_reject_unknown_rules():
     with pytest.raises(ValueError):
         Conventions(pronoun_rule="sometimes")

@@ -10,6 +10,14 @@ Decisions where the guide and a measurement are silent:
   so "every mention of a labelled surface is labelled" (synth/checks.py) still holds.
 - Labels marked at their first mention only (measured: single_span_share) are thinned after
   the call is written too, like GENDER pronouns.
+- Labels whose spans sit at the first occurrence of their surface (measured:
+  first_occurrence_share) are placed there, and their surfaces are labelled at the measured
+  per-record rate (record_rate: the share of records mentioning a word that label it), not the
+  per-occurrence one, which understates a label marked once per record ("bullying": 0.94 of
+  records, 0.39 of occurrences). The first mention of a lexicon word the generator wrote as a
+  plain word is labelled too, drawn at that word's record rate: real annotators label the first
+  "teacher" of a call in 43% of the calls that mention one, whatever the teacher does in it, so
+  a helper role is not a hard negative for them.
 - GENDER pronouns are decided after the call is written, from the whole transcript: under
   `first_when_no_noun` (the guide) they are dropped when a gender noun exists, else all but the
   first are dropped.
@@ -29,6 +37,8 @@ SINGLE_SPAN_SHARE = 0.9
 # Spans of such a label this close after the first one belong to the same mention
 # ("Kiteto in Manyara": two LOCATION spans).
 SAME_MENTION_CHARS = 30
+# A label whose measured first_occurrence_share reaches this is placed at its surface's first occurrence.
+FIRST_OCCURRENCE_SHARE = 0.9
 GENDER_PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers"})
 
 # LABELS.md "Conventions measured in real data": the distress words real annotators never label
@@ -51,6 +61,8 @@ class Conventions:
     child_caller_name: str = "VICTIM"
     # labels marked at their first mention only (the guide: every mention of every label)
     first_mention_only: frozenset[str] = frozenset()
+    # labels placed at the first occurrence of their surface (a subset of first_mention_only)
+    first_occurrence: frozenset[str] = frozenset()
     source: str = "guide"
 
     def __post_init__(self) -> None:
@@ -58,6 +70,8 @@ class Conventions:
             raise ValueError(f"pronoun_rule must be one of {PRONOUN_RULES}, not {self.pronoun_rule!r}")
         if self.child_caller_name not in ("VICTIM", "NAME"):
             raise ValueError("child_caller_name must be VICTIM or NAME")
+        if not self.first_occurrence <= self.first_mention_only:
+            raise ValueError("first_occurrence labels must be first_mention_only labels too")
 
     @classmethod
     def from_measured(cls, d: Mapping[str, Any], *, source: str = "measured") -> "Conventions":
@@ -68,15 +82,18 @@ class Conventions:
         rule = (d.get("gender_pronouns") or {}).get("rule") or "first_when_no_noun"
         det = {lab: float(v["determiner_start_share"]) for lab, v in (d.get("labels") or {}).items()
                if isinstance(v, Mapping) and v.get("determiner_start_share") is not None}
-        rates = {lab: {w.lower(): float(c["rate"]) for w, c in words.items() if c.get("rate") is not None}
+        labels = {lab: v for lab, v in (d.get("labels") or {}).items() if isinstance(v, Mapping)}
+        single = frozenset(lab for lab, v in labels.items() if float(v.get("single_span_share") or 0) >= SINGLE_SPAN_SHARE)
+        first = frozenset(lab for lab in single
+                          if float(labels[lab].get("first_occurrence_share") or 0) >= FIRST_OCCURRENCE_SHARE)
+        rates = {lab: {w.lower(): _rate(c, per_record=lab in single) for w, c in words.items()
+                       if c.get("rate") is not None}
                  for lab, words in (d.get("surface_rates") or {}).items()}
         caller = (d.get("child_caller_name") or {}).get("label") or "VICTIM"
-        single = frozenset(lab for lab, v in (d.get("labels") or {}).items()
-                           if isinstance(v, Mapping) and float(v.get("single_span_share") or 0) >= SINGLE_SPAN_SHARE)
         return cls(pronoun_rule=rule if rule in PRONOUN_RULES else "first_when_no_noun",
                    determiner_share=det, surface_rates=rates,
                    child_caller_name=caller if caller in ("VICTIM", "NAME") else "VICTIM",
-                   first_mention_only=single, source=source)
+                   first_mention_only=single, first_occurrence=first, source=source)
 
     def summary(self) -> dict[str, Any]:
         """What a run records about the conventions it generated under (no text, lexicon words only)."""
@@ -84,7 +101,16 @@ class Conventions:
                 "child_caller_name": self.child_caller_name,
                 "determiner_share": dict(self.determiner_share),
                 "first_mention_only": sorted(self.first_mention_only),
+                "first_occurrence": sorted(self.first_occurrence),
                 "unlabelled_surfaces": sorted(w for r in self.surface_rates.values() for w, v in r.items() if v == 0)}
+
+
+def _rate(row: Mapping[str, Any], *, per_record: bool) -> float:
+    """A label marked once per record is decided once per transcript: its per-record rate
+    (files measured before record_rate existed give the per-occurrence one)."""
+    if per_record and row.get("record_rate") is not None:
+        return float(row["record_rate"])
+    return float(row["rate"])
 
 
 class SurfaceChoice:
@@ -140,3 +166,51 @@ def apply_first_mention(spans: list[Span], labels: frozenset[str]) -> list[int]:
             first_end[sp.label] = sp.end
         keep.append(i)
     return sorted(keep)
+
+
+def _first_whole_word(text: str, word: str, taken: list[tuple[int, int]], *, before: int | None = None,
+                      ignore_case: bool = True) -> tuple[int, int] | None:
+    """The first whole-word occurrence of `word` (ending by `before`) that overlaps no taken range."""
+    import re
+
+    flags = re.IGNORECASE if ignore_case else 0
+    for m in re.finditer(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text, flags):
+        if before is not None and m.end() > before:
+            return None
+        if not any(m.start() < b and a < m.end() for a, b in taken):
+            return m.span()
+    return None
+
+
+def apply_first_occurrence(text: str, spans: list[Span], conv: Conventions, rng: Random) -> list[tuple[Span, str]]:
+    """Spans after the first-occurrence convention, each with why it is where it is ("" kept,
+    "moved" to an earlier occurrence of its surface, "drawn" on a lexicon word at its record rate).
+
+    Deterministic for a given rng state: candidates are taken in text order, ties by word."""
+    out: list[tuple[Span, str]] = []
+    taken = [(sp.start, sp.end) for sp in spans]
+    for sp in spans:
+        if sp.label not in conv.first_occurrence:
+            out.append((sp, ""))
+            continue
+        others = [r for r in taken if r != (sp.start, sp.end)]
+        # Case-sensitive, as measured: "Teachers" opening a sentence is another surface.
+        hit = _first_whole_word(text, text[sp.start:sp.end], others, before=sp.start, ignore_case=False)
+        if hit is not None:
+            taken[taken.index((sp.start, sp.end))] = hit
+            out.append((Span(hit[0], hit[1], sp.label), "moved"))
+        else:
+            out.append((sp, ""))
+    for label in sorted(conv.first_occurrence):
+        rates = conv.surface_rates.get(label, {})
+        labelled = {text[sp.start:sp.end].lower() for sp, _ in out if sp.label == label}
+        # A word's first occurrence only: inside a span already ("madrasa teacher"), it is not drawn.
+        found = sorted((hit, word) for word, rate in rates.items() if rate > 0 and word not in labelled
+                       for hit in [_first_whole_word(text, word, [])] if hit is not None)
+        for (a, b), word in found:
+            # Each word on its own draw: what a model learns is P(label | word), so the per-word
+            # rates are kept even where that gives a record a second span of the label.
+            if rng.random() < rates[word] and not any(a < y and x < b for x, y in taken):
+                out.append((Span(a, b, label), "drawn"))
+                taken.append((a, b))
+    return sorted(out, key=lambda x: (x[0].start, x[0].end))

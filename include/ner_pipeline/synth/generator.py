@@ -21,12 +21,12 @@ from ..records import LABELS, Record, Span, text_hash
 from .call import Call
 from .cast import Plan, make_cast
 from .checks import completeness_findings, structural_problems
-from .conventions import Conventions, apply_first_mention, apply_pronoun_rule
+from .conventions import Conventions, apply_first_mention, apply_first_occurrence, apply_pronoun_rule
 from .script import Retry, write_call
 
 log = logging.getLogger(__name__)
 
-GENERATOR_VERSION = "synth-2"  # 2: the label guide's span starts, GENDER pronoun rule, conventions
+GENERATOR_VERSION = "synth-3"  # 2: the label guide's span starts, GENDER pronoun rule, conventions; 3: first occurrences
 LONG_FROM_CHARS = 2350  # measured: ~4.3 chars per word piece here, so > 540 pieces
 SHORT_UPTO_CHARS = 1950  # final texts stay under ~1900 chars: < ~490 pieces
 DEFAULT_LABEL_MIN_SHARE = 0.03
@@ -103,6 +103,20 @@ def _one(rng: Random, plan: Plan, target: int,
     return text, spans, meta, call.b.spans
 
 
+def _first_occurrence(text: str, spans: list[Span], raw: list[tuple], conventions: Conventions,
+                      rng: Random) -> tuple[list[Span], list[tuple]]:
+    """apply_first_occurrence, with the trace entries following their spans."""
+    by_span = {(sp.start, sp.end, sp.label): r for sp, r in zip(spans, raw)}
+    placed = apply_first_occurrence(text, spans, conventions, rng)
+    new_raw = []
+    for sp, why in placed:
+        old = by_span.get((sp.start, sp.end, sp.label))
+        if old is None:  # moved or drawn: (start, end, label, surface, kind)
+            old = (sp.start, sp.end, sp.label, text[sp.start:sp.end], f"convention-{why}")
+        new_raw.append(old)
+    return [sp for sp, _ in placed], new_raw
+
+
 def generate(n: int, seed: int, *, long_share: float = 0.15, min_chars: int = 800, max_chars: int = 3000,
              label_min_share: dict[str, float] | None = None, landmark_phone_doc_share: float = 0.25,
              locale_mix: dict[str, float] | None = None, trace: list | None = None,
@@ -153,6 +167,8 @@ def generate(n: int, seed: int, *, long_share: float = 0.15, min_chars: int = 80
             if conventions.first_mention_only:
                 keep = apply_first_mention(spans, conventions.first_mention_only)
                 spans, raw = [spans[k] for k in keep], [raw[k] for k in keep]
+            if conventions.first_occurrence:
+                spans, raw = _first_occurrence(text, spans, raw, conventions, rng)
             h = text_hash(text)
             if h in seen:
                 rejected["duplicate"] += 1
