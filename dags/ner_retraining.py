@@ -34,7 +34,7 @@ from airflow.sdk import Param, TriggerRule, dag, task
 
 from ner_pipeline import approval, schedule
 from ner_pipeline.config import load_settings
-from ner_pipeline.stages import run_key
+from ner_pipeline.layout import RunPaths, run_key
 
 # Parse-time work is limited to reading the YAML config: no DB, connection, network or
 # heavy import. Each task reloads settings at run time, so env overrides apply there too.
@@ -153,7 +153,7 @@ def ner_retraining():
         train = make_train_operator(
             SETTINGS,
             dataset_uri="{{ ti.xcom_pull(task_ids='build_snapshot')['dataset_uri'] }}",
-            output_uri=SETTINGS.uri("runs", "{{ run_id | run_key }}", "train") + "/",
+            output_uri=SETTINGS.uri(RunPaths.for_key("{{ run_id | run_key }}").train) + "/",
             retries=SETTINGS.schedule.train_retries,
             task_display_name="Train (GPU pod)",
         )

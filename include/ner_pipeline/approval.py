@@ -34,7 +34,6 @@ TASK_ID = "approve_promotion"
 PROMOTE = "promote"
 REJECT_TASK = "record_rejection"
 APPROVE, REJECT = "Approve", "Reject"  # the HITL options (ApprovalOperator's names)
-REQUEST = "runs/{run}/approval/request.json"
 # History kinds of a review that said no (the gate's own is "rejection").
 REVIEW_KINDS = {"rejected": "review_rejection", "timeout": "review_timeout"}
 SCHEDULER = "airflow"  # who a scheduled run's changes are recorded as
@@ -283,7 +282,7 @@ def status(request: dict[str, Any] | None, decisions: list[dict[str, Any]], *, n
 def prepare(settings: Any, run_id: str, *, evaluation: dict[str, Any], decision: dict[str, Any], dag_id: str,
             triggered_by: str | None, reason: str, base_url: str | None) -> dict[str, str]:
     """Write runs/<run>/approval/request.json and return the task's {"subject", "body"}."""
-    from .stages import run_key
+    from .layout import RunPaths
     from .storage import ObjectStore
 
     store = ObjectStore(settings)
@@ -291,14 +290,15 @@ def prepare(settings: Any, run_id: str, *, evaluation: dict[str, Any], decision:
     metrics = store.get_json(store.key_of(evaluation["metrics_uri"])) or {}
     champ = (store.get_json(store.key_of(evaluation["champion_metrics_uri"]))
              if evaluation.get("champion_metrics_uri") else None)
-    confusion = store.get_json(store.key_of(evaluation["metrics_uri"]).rsplit("/", 1)[0] + "/confusion.json")
+    paths = RunPaths(run_id)
+    confusion = store.get_json(store.key(paths.confusion))
     forced = bool(decision.get("force_promote") and not decision.get("passed"))
     timeout = response_timeout(settings)
     page = run_page_url(base_url, dag_id, run_id)
     body = review_body(run_id=run_id, blessing=blessing, metrics=metrics, champion_metrics=champ, confusion=confusion,
                        run_page_url=page, triggered_by=triggered_by, forced=forced, reason=reason, timeout=timeout)
     now = datetime.now(timezone.utc)
-    store.put_json(store.key(REQUEST.format(run=run_key(run_id))), {
+    store.put_json(store.key(paths.approval_request), {
         "run_id": run_id, "dag_id": dag_id, "task_id": TASK_ID, "forced": forced,
         "triggered_by": triggered_by or SCHEDULER, "requested_at": _iso(now), "expires_at": _iso(now + timeout),
         "timeout_hours": settings.promotion.approval_timeout_hours, "micro_f1": evaluation.get("micro_f1"),

@@ -17,10 +17,10 @@ from typing import Any
 
 from .config import Settings
 from .ingest.files import is_input_name
+from .layout import PROCESSED
 from .storage import ObjectStore, PreconditionFailed
 
 log = logging.getLogger(__name__)
-STATE_KEY = "state/processed.json"
 
 
 def sha256(data: bytes) -> str:
@@ -28,7 +28,7 @@ def sha256(data: bytes) -> str:
 
 
 def load_state(store: ObjectStore) -> tuple[dict[str, Any], str | None]:
-    got = store.get_with_etag(store.key(STATE_KEY))
+    got = store.get_with_etag(store.key(PROCESSED))
     if got is None:
         return {"files": {}}, None
     import json
@@ -77,7 +77,7 @@ def mark_consumed(store: ObjectStore, files: list[dict[str, Any]], run_id: str, 
         if not changed:
             return
         try:
-            store.put_json(store.key(STATE_KEY), state, if_match=etag, if_none_match=etag is None)
+            store.put_json(store.key(PROCESSED), state, if_match=etag, if_none_match=etag is None)
             return
         except PreconditionFailed:
             log.info("processed-state changed concurrently; retrying")

@@ -91,14 +91,15 @@ def _local_run(args: argparse.Namespace) -> int:
 
 
 def _print_last(settings, run: str | None = None, require_fresh_after: float | None = None) -> int:
-    from .stages import LAST_RUN_KEY, format_summary, run_key
+    from .layout import LAST_RUN, RunPaths
+    from .stages import format_summary
     from .storage import ObjectStore
 
     store = ObjectStore(settings)
     if run:
-        summary = store.get_json(store.key("runs", run_key(run), "summary.json"))
+        summary = store.get_json(store.key(RunPaths(run).summary))
     else:
-        last = store.get_json(store.key(LAST_RUN_KEY))
+        last = store.get_json(store.key(LAST_RUN))
         summary = store.get_json(store.key_of(last["summary_uri"])) if last else None
     if not summary:
         print("no run summary found (the run failed before its report task; see the log above)")

@@ -42,22 +42,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import jsonl
+from .layout import CHAMPION, COMPLETE_MARKER, HISTORY, VERSIONS, OutputPaths, VersionPaths, run_hash, run_map
 from .safepath import local_path
 from .storage import ObjectStore, PreconditionFailed, md5_hex
 
 log = logging.getLogger(__name__)
 
-ROOT = "models/ner"
-CHAMPION = f"{ROOT}/champion.json"
-HISTORY = f"{ROOT}/history.jsonl"
-VERSIONS = f"{ROOT}/versions"
-RUNS = f"{ROOT}/runs"
-COMPLETE_MARKER = "_COMPLETE.json"
-STAGING_MARKER = "_SUCCESS"
+STAGING_MARKER = OutputPaths.SUCCESS
 
 # Trainer outputs keep their content but not their names where the registry writes its own.
-STAGING_RENAMES = {"metrics.json": "train_metrics.json", "config.json": "train_config.json", "run.json": "train_run.json"}
-GENERATED = ("metrics.json", "blessing.json", "lineage.json", "model_card.md", COMPLETE_MARKER)
+STAGING_RENAMES = {OutputPaths.METRICS: "train_metrics.json", OutputPaths.CONFIG: "train_config.json",
+                   OutputPaths.RUN: "train_run.json"}
+GENERATED = (VersionPaths.METRICS, VersionPaths.BLESSING, VersionPaths.LINEAGE, VersionPaths.MODEL_CARD, COMPLETE_MARKER)
 
 PROMOTION_KINDS = ("promotion", "forced_promotion")
 HISTORY_ATTEMPTS = 10
@@ -86,10 +82,6 @@ def _iso(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def run_hash(run_id: str) -> str:
-    return hashlib.sha256(run_id.encode("utf-8")).hexdigest()
-
-
 class Registry:
     """The registry over one ObjectStore (boto3; any S3 API with conditional writes).
 
@@ -109,7 +101,7 @@ class Registry:
         return self.store.key(*parts)
 
     def _vprefix(self, version: str) -> str:
-        return self._key(VERSIONS, version) + "/"
+        return self._key(VersionPaths(version).root) + "/"
 
     def version_uri(self, version: str) -> str:
         return self.store.uri(self._vprefix(version))
@@ -167,15 +159,15 @@ class Registry:
         marker = self.store.get_json(prefix + COMPLETE_MARKER)
         if marker is None and not any(True for _ in self.store.list(prefix)):
             raise RegistryError(f"no such version: {version}")
-        card = self.store.get_with_etag(prefix + "model_card.md")
+        card = self.store.get_with_etag(prefix + VersionPaths.MODEL_CARD)
         return {
             "version": version,
             "uri": self.store.uri(prefix),
             "complete": marker is not None,
             "marker": marker,
-            "metrics": self.store.get_json(prefix + "metrics.json"),
-            "blessing": self.store.get_json(prefix + "blessing.json"),
-            "lineage": self.store.get_json(prefix + "lineage.json"),
+            "metrics": self.store.get_json(prefix + VersionPaths.METRICS),
+            "blessing": self.store.get_json(prefix + VersionPaths.BLESSING),
+            "lineage": self.store.get_json(prefix + VersionPaths.LINEAGE),
             "model_card": card[0].decode("utf-8") if card else None,
         }
 
@@ -199,7 +191,7 @@ class Registry:
         Sorts by the time of the run's first promotion attempt and is unique per run; the first
         call stores it (If-None-Match), so every later call for the same run returns the same id.
         """
-        key = self._key(RUNS, run_hash(run_id)[:32] + ".json")
+        key = self._key(run_map(run_id))
         existing = self.store.get_json(key)
         if existing:
             return existing["version"]
@@ -215,7 +207,7 @@ class Registry:
     def _next_version_id(self, run_id: str, current: str) -> str:
         """A new attempt's version id for this run (`<timestamp>Z-<hash>-a<n>`), recorded in the
         run map by a conditional write so every later call returns it."""
-        key = self._key(RUNS, run_hash(run_id)[:32] + ".json")
+        key = self._key(run_map(run_id))
         got = self.store.get_with_etag(key)
         entry, etag = (json.loads(got[0]), got[1]) if got else ({"run_id": run_id, "version": current}, None)
         if entry.get("version") != current:  # another attempt moved it already
@@ -248,7 +240,7 @@ class Registry:
         return now == recorded
 
     def version_for_run(self, run_id: str) -> str | None:
-        got = self.store.get_json(self._key(RUNS, run_hash(run_id)[:32] + ".json"))
+        got = self.store.get_json(self._key(run_map(run_id)))
         return got["version"] if got else None
 
     # -- history ----------------------------------------------------------------------------
@@ -440,7 +432,7 @@ class Registry:
             if self._checksum(prefix + dst) != src_sum:
                 raise RegistryError(f"copy of {rel} into {vid} does not match its source (size/MD5)")
             files[dst] = src_sum
-        if not any(name.startswith("model/") for name in files):
+        if not any(name.startswith(OutputPaths.MODEL + "/") for name in files):
             raise RegistryError(f"staging {staging_uri} holds no model/ folder")
         self._checkpoint("after_copy")
 
@@ -449,11 +441,11 @@ class Registry:
             # forced by whoever asked for it (the run's trigger, or the CLI user); approved by `who`
             stored_blessing["forced"] = {"who": blessing.get("triggered_by") or who, "reason": reason}
         generated = {
-            "metrics.json": _json_bytes(metrics),
-            "blessing.json": _json_bytes(stored_blessing),
-            "lineage.json": _json_bytes({**lineage, "version": vid, "run_id": lineage.get("run_id") or run_id,
+            VersionPaths.METRICS: _json_bytes(metrics),
+            VersionPaths.BLESSING: _json_bytes(stored_blessing),
+            VersionPaths.LINEAGE: _json_bytes({**lineage, "version": vid, "run_id": lineage.get("run_id") or run_id,
                                          "staging_uri": staging_uri}),
-            "model_card.md": (model_card if model_card is not None
+            VersionPaths.MODEL_CARD: (model_card if model_card is not None
                               else render(metrics=metrics, blessing=stored_blessing, lineage=lineage, version=vid)
                               ).encode("utf-8"),
         }
@@ -572,9 +564,9 @@ def resolve_model(spec: str, settings: Any, tmp: str | os.PathLike[str]) -> tupl
     if path.is_dir():
         marker = path / COMPLETE_MARKER
         version = json.loads(marker.read_text())["version"] if marker.is_file() else f"local:{path.resolve().name}"
-        return (path / "model" if (path / "model").is_dir() else path), version
+        return (path / OutputPaths.MODEL if (path / OutputPaths.MODEL).is_dir() else path), version
     dest = Registry(ObjectStore(settings)).pull(spec, Path(tmp) / "version")
-    return dest / "model", json.loads((dest / COMPLETE_MARKER).read_text())["version"]
+    return dest / OutputPaths.MODEL, json.loads((dest / COMPLETE_MARKER).read_text())["version"]
 
 
 def _json_bytes(obj: Any) -> bytes:

@@ -186,12 +186,12 @@ def _promote(args: argparse.Namespace) -> int:
     store: ObjectStore = reg.store
     if args.force and not (args.reason or "").strip():
         return _fail("--force needs --reason")
-    from .stages import run_key
+    from .layout import RunPaths
 
-    rk = run_key(args.run)
-    staging = args.staging or settings.uri("runs", rk, "train") + "/"
-    metrics_uri = args.metrics or settings.uri("runs", rk, "evaluation", "metrics.json")
-    blessing_uri = args.blessing or settings.uri("runs", rk, "gate", "blessing.json")
+    paths = RunPaths(args.run)
+    staging = args.staging or settings.uri(paths.train) + "/"
+    metrics_uri = args.metrics or settings.uri(paths.metrics)
+    blessing_uri = args.blessing or settings.uri(paths.blessing)
     metrics = store.get_json(store.key_of(metrics_uri))
     if metrics is None:
         return _fail(f"no test metrics at {metrics_uri} (evaluate the run first, or pass --metrics)")
@@ -213,9 +213,10 @@ def _promote(args: argparse.Namespace) -> int:
     audit = {k: blessing[k] for k in ("triggered_by", "approval") if blessing.get(k)}
     # The model promoted is the one evaluate scored, file for file (size + MD5), as in the DAG;
     # only --force goes on when no record of the evaluated files exists.
-    from .stages import StageError, _check_staging_is_evaluated
+    from .errors import StageError
+    from .stages import _check_staging_is_evaluated
 
-    files_uri = args.model_files or settings.uri("runs", rk, "evaluation", "model_files.json")
+    files_uri = args.model_files or settings.uri(paths.model_files)
     if not args.force or store.exists(store.key_of(files_uri)):
         try:
             _check_staging_is_evaluated(store, staging, {"model_files_uri": files_uri})
@@ -239,10 +240,12 @@ def _promote(args: argparse.Namespace) -> int:
 
 def _lineage(store: Any, staging: str, run_id: str) -> dict[str, Any]:
     """What the staging folder says about how the model was made (the DAG passes a fuller one)."""
-    skey = store.key_of(staging).rstrip("/") + "/"
-    got = store.get_with_etag(skey + "config.json")
+    from .layout import OutputPaths
+
+    out = OutputPaths(store.key_of(staging).rstrip("/"))
+    got = store.get_with_etag(out.config)
     config = json.loads(got[0]) if got else {}
-    run = store.get_json(skey + "run.json") or {}
+    run = store.get_json(out.run) or {}
     training = config.get("training") or {}
     kube = training.get("kubernetes") or {}
     return {

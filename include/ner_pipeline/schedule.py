@@ -20,6 +20,8 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from .layout import INCOMING
+
 log = logging.getLogger(__name__)
 
 WATCHER_NAME = "ner_incoming_events"
@@ -40,7 +42,7 @@ def incoming_assets(settings: Any) -> list[Any]:
                              "object-created events go to)")
         trigger_cls = import_string(w.trigger)
         trigger = trigger_cls(scheme="sqs", queue=w.queue, **w.trigger_kwargs)
-        return [Asset(name=INCOMING_ASSET, uri=settings.uri("incoming") + "/",
+        return [Asset(name=INCOMING_ASSET, uri=settings.uri(INCOMING) + "/",
                       watchers=[AssetWatcher(name=WATCHER_NAME, trigger=trigger)])]
     if settings.schedule.on_new_data:
         return [Asset(settings.uri(settings.sources.synthetic_prefix)), Asset(settings.uri(settings.sources.real_prefix))]

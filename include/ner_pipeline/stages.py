@@ -2,7 +2,8 @@
 does its work against the object store, and returns a small JSON summary (what goes to XCom).
 
 No transcript text ever leaves these functions except into the dataset snapshot and the
-quarantine files, which are data. Heavy libraries are imported inside the functions.
+quarantine files, which are data. Heavy libraries are imported inside the functions. Every key
+comes from layout.py; snapshots are read and built through snapshots.SnapshotStore.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -20,47 +20,19 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Iterator
 
 from . import discovery, jsonl
 from .config import Settings
-from .records import Record
-from .split import SPLITS, manifest_for, parse_jsonl, split_records, to_jsonl
-from .storage import ObjectStore, PreconditionFailed
+from .errors import StageError
+from .layout import LAST_RUN, OutputPaths, RunPaths, synthetic_batch
+from .snapshots import SnapshotStore, base_of
+from .split import parse_jsonl, to_jsonl
+from .storage import ObjectStore
 
 log = logging.getLogger(__name__)
 
-LATEST_SNAPSHOT_KEY = "datasets/latest.json"
-LAST_RUN_KEY = "state/last_run.json"
-
-
-class StageError(RuntimeError):
-    """A stage could not do its job; the message names what and why (never record text)."""
-
-
-_RUN_KEY_SAFE = re.compile(r"[A-Za-z0-9_.-]")
-
-
-def run_key(run_id: str) -> str:
-    """The key segment of a run id: [A-Za-z0-9_.-] as they are, every other character as ~XX
-    per UTF-8 byte ('~' itself too), so different run ids never share keys (retrain:1,
-    retrain+1 and retrain-1 stay apart). '', '.' and '..' are refused: they are no segment."""
-    if run_id in ("", ".", ".."):
-        raise ValueError(f"not a usable run id: {run_id!r}")
-    return "".join(ch if _RUN_KEY_SAFE.match(ch) else "".join(f"~{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
-                   for ch in run_id)
-
-
-_RUN_KEY_RE = re.compile(r"(?:[A-Za-z0-9_.-]|~[0-9a-f]{2})+")
-
-
-def run_keys(run_id_or_key: str) -> list[str]:
-    """The key segments a name a person typed may mean: the run id's key first, then the name
-    itself when it already is a run key (`runs/<key>/` pasted from a listing)."""
-    out = [run_key(run_id_or_key)]
-    if _RUN_KEY_RE.fullmatch(run_id_or_key) and run_id_or_key not in out and run_id_or_key not in (".", ".."):
-        out.append(run_id_or_key)
-    return out
+__all__ = ["StageError"]  # raised here; defined in errors.py so the owners below need not import stages
 
 
 def _now() -> str:
@@ -80,7 +52,7 @@ def generate_synthetic(settings: Settings, run_id: str, n: int | None = None, se
     n = n or settings.synth.n
     seed = settings.synth.seed if seed is None else seed
     store = ObjectStore(settings)
-    conventions, provenance = for_generation(settings, store, _latest_snapshot(store))
+    conventions, provenance = for_generation(settings, store, SnapshotStore(store).latest())
     extra = {} if conventions is None else {"conventions": conventions}  # None: the generator's defaults
     recs = generate(n, seed, long_share=settings.synth.long_share, min_chars=settings.synth.min_chars,
                     max_chars=settings.synth.max_chars, **extra)
@@ -89,7 +61,7 @@ def generate_synthetic(settings: Settings, run_id: str, n: int | None = None, se
         path = Path(tmp) / "batch.jsonl"
         write_jsonl(recs, path)
         data = path.read_bytes()
-    key = store.key(settings.sources.synthetic_prefix, f"synth-{run_key(run_id)}-seed{seed}-n{n}.jsonl")
+    key = store.key(synthetic_batch(settings.sources.synthetic_prefix, run_id, seed, n))
     store.put_bytes(key, data, content_type="application/x-ndjson")
     log.info("generated %d synthetic records -> %s", len(recs), store.uri(key))
     return {"uri": store.uri(key), "records": len(recs), "seed": seed, "conventions": provenance}
@@ -107,48 +79,56 @@ def discover(settings: Settings, run_id: str, sources: list[str]) -> dict[str, A
 
 # -- 2. validate ----------------------------------------------------------------------------
 
-def _latest_snapshot(store: ObjectStore) -> dict[str, Any] | None:
-    latest = store.get_json(store.key(LATEST_SNAPSHOT_KEY))
-    return latest if latest and latest.get("snapshot_id") else None  # {"snapshot_id": None}: no snapshot
+def _read_discovered(store: ObjectStore, settings: Settings, run_id: str, discovered: dict[str, Any],
+                     consumed: dict[str, Any], files: list[dict[str, Any]],
+                     skipped: list[dict[str, Any]]) -> Iterator[tuple[str, str, Any]]:
+    """(key, source, bytes or Oversized) of each discovered file as it is now; appends what was
+    read to `files` and what was not to `skipped` (see validate)."""
+    from .validate import Oversized
+
+    for f in discovered["files"]:
+        head = store.head(f["key"])
+        if head is not None and head["ContentLength"] > settings.validation.max_file_bytes:
+            # Over the size cap: never downloaded; rejected as a whole (file_too_large), under
+            # the hash discovery streamed, and marked so no later night reads it again.
+            files.append(f)
+            yield f["key"], f["source"], Oversized(head["ContentLength"], f["sha256"])
+            continue
+        got = store.get_with_etag(f["key"])
+        if got is None:
+            log.warning("incoming file %s was deleted before validation; skipped (not marked consumed)", f["key"])
+            skipped.append({"key": f["key"], "source": f["source"], "reason": "deleted before validation"})
+            continue
+        data = got[0]
+        digest = discovery.sha256(data)
+        if digest != f["sha256"]:
+            mark = consumed.get(digest)
+            if mark is not None and mark.get("run_id") != run_id:
+                log.warning("file %s changed since discovery into content already consumed; skipped", f["key"])
+                skipped.append({"key": f["key"], "source": f["source"],
+                                "reason": "changed since discovery into already consumed content"})
+                continue
+            # Changed between discovery and now: validate what we read, under its real hash.
+            log.warning("file %s changed since discovery; validating the current content", f["key"])
+            f = {**f, "sha256": digest, "bytes": len(data)}
+        files.append(f)
+        yield f["key"], f["source"], data
 
 
-# What datasets/latest.json says when it names no snapshot. It is written (conditionally), never
-# deleted: S3 has no conditional delete everywhere, and an unconditional one could remove a
-# pointer another run had just published.
-NO_SNAPSHOT = {"snapshot_id": None, "uri": None, "run_id": None, "previous_snapshot": None, "previous_uri": None}
+def _base_for_validation(store: ObjectStore, settings: Settings, run_id: str) -> dict[str, Any]:
+    """What the base snapshot tells validation: known text hashes and ids, train label counts,
+    per-source convention tallies (one read of each split)."""
+    snaps = SnapshotStore(store)
+    _, base_uri = base_of(snaps.latest(), run_id)
+    if not base_uri:
+        return {"known_hashes": set(), "known_ids": set(), "previous_label_counts": None, "base_conventions": None}
+    from .conventions import SourceTallies
 
-
-def _snapshot_manifest(store: ObjectStore, snapshot_uri: str) -> dict[str, Any]:
-    """The manifest of a complete snapshot; an incomplete one (no manifest) is never read."""
-    manifest = store.get_json(store.key_of(snapshot_uri).rstrip("/") + "/manifest.json")
-    if manifest is None:
-        raise StageError(f"snapshot {snapshot_uri} has no manifest.json: it is incomplete and is not read")
-    return manifest
-
-
-def _snapshot_records(store: ObjectStore, snapshot_uri: str) -> dict[str, list[Record]]:
-    _snapshot_manifest(store, snapshot_uri)
-    key = store.key_of(snapshot_uri).rstrip("/")
-    return {s: parse_jsonl(store.get_bytes(f"{key}/{s}.jsonl")) for s in SPLITS}
-
-
-def snapshot_keys(store: ObjectStore, snapshot_uri: str, *,
-                  also: Callable[[dict[str, Any]], None] | None = None) -> tuple[set[str], set[str]]:
-    """(text hashes, record ids) of every record of a complete snapshot, one split file in memory
-    at a time: what a new record must not repeat. `also` sees each record dict on the same read."""
-    from .records import text_hash
-
-    key = store.key_of(snapshot_uri).rstrip("/")
-    hashes: set[str] = set()
-    ids: set[str] = set()
-    for split in SPLITS:
-        got = store.get_with_etag(f"{key}/{split}.jsonl")
-        for d in jsonl.load_lines(got[0]) if got else ():
-            hashes.add(text_hash(d["text"]))
-            ids.add(str(d["id"]))
-            if also is not None:
-                also(d)
-    return hashes, ids
+    tallies = SourceTallies(max_records=settings.validation.convention_max_records)
+    prev_counts = snaps.manifest(base_uri).get("label_counts", {}).get("train")
+    known, known_ids = snaps.known(base_uri, also=tallies.add)
+    return {"known_hashes": known, "known_ids": known_ids, "previous_label_counts": prev_counts,
+            "base_conventions": tallies}
 
 
 def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dict[str, Any]:
@@ -159,79 +139,33 @@ def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dic
     discovery is validated as it is now, under the hash of what was read, and that hash is
     what build_snapshot marks consumed; if the new content was already consumed by another
     run, the file is skipped like discovery would have. Records are checked for duplicates
-    against the snapshot this run builds on (see _base_snapshot), so a re-run validates alike.
+    against the snapshot this run builds on (snapshots.base_of), so a re-run validates alike.
     """
-    from .validate import Oversized, validate_batch
+    from .validate import validate_batch
 
     store = ObjectStore(settings)
-    rk = run_key(run_id)
+    paths = RunPaths(run_id)
     consumed = discovery.load_state(store)[0].get("files", {})
     files: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
-
-    def incoming():
-        for f in discovered["files"]:
-            head = store.head(f["key"])
-            if head is not None and head["ContentLength"] > settings.validation.max_file_bytes:
-                # Over the size cap: never downloaded; rejected as a whole (file_too_large), under
-                # the hash discovery streamed, and marked so no later night reads it again.
-                files.append(f)
-                yield f["key"], f["source"], Oversized(head["ContentLength"], f["sha256"])
-                continue
-            got = store.get_with_etag(f["key"])
-            if got is None:
-                log.warning("incoming file %s was deleted before validation; skipped (not marked consumed)", f["key"])
-                skipped.append({"key": f["key"], "source": f["source"], "reason": "deleted before validation"})
-                continue
-            data = got[0]
-            digest = discovery.sha256(data)
-            if digest != f["sha256"]:
-                mark = consumed.get(digest)
-                if mark is not None and mark.get("run_id") != run_id:
-                    log.warning("file %s changed since discovery into content already consumed; skipped", f["key"])
-                    skipped.append({"key": f["key"], "source": f["source"],
-                                    "reason": "changed since discovery into already consumed content"})
-                    continue
-                # Changed between discovery and now: validate what we read, under its real hash.
-                log.warning("file %s changed since discovery; validating the current content", f["key"])
-                f = {**f, "sha256": digest, "bytes": len(data)}
-            files.append(f)
-            yield f["key"], f["source"], data
-
-    known: set[str] = set()
-    known_ids: set[str] = set()
-    prev_counts = None
-    base_conventions = None  # per-source tallies of the base snapshot: convention conflicts (snapshot scope)
-    _, base_uri = _base_snapshot(_latest_snapshot(store), run_id)
-    if base_uri:
-        from .conventions import SourceTallies
-
-        prev_counts = _snapshot_manifest(store, base_uri).get("label_counts", {}).get("train")
-        base_conventions = SourceTallies(max_records=settings.validation.convention_max_records)
-        known, known_ids = snapshot_keys(store, base_uri, also=base_conventions.add)  # one read of each split
-
+    base = _base_for_validation(store, settings, run_id)
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "data_docs"
-        outcome = validate_batch(
-            incoming(), settings,
-            known_hashes=known, known_ids=known_ids, previous_label_counts=prev_counts, docs_dir=docs, run_id=rk,
-            base_conventions=base_conventions,
-        )
-        vprefix = store.key("validation", rk)
-        store.delete_prefix(vprefix + "/")  # a retry's outputs never mix with an earlier attempt's
+        incoming = _read_discovered(store, settings, run_id, discovered, consumed, files, skipped)
+        outcome = validate_batch(incoming, settings, docs_dir=docs, run_id=paths.rk, **base)
+        store.delete_prefix(store.key(paths.validation) + "/")  # a retry's outputs never mix with an earlier attempt's
         if docs.exists():
-            store.upload_dir(docs, f"{vprefix}/data_docs")
-        store.put_bytes(f"{vprefix}/audit.jsonl", jsonl.dump_lines(outcome.audit, sort_keys=True))
-    qkey = store.key("quarantine", rk, "quarantine.jsonl")
+            store.upload_dir(docs, store.key(paths.data_docs))
+        store.put_bytes(store.key(paths.validation_audit), jsonl.dump_lines(outcome.audit, sort_keys=True))
+    qkey, akey, rkey = (store.key(k) for k in (paths.quarantine, paths.accepted, paths.validation_report))
     store.put_bytes(qkey, jsonl.dump_lines(outcome.quarantined))
-    akey = store.key("runs", rk, "accepted.jsonl")
     store.put_bytes(akey, to_jsonl(outcome.accepted))
-    store.put_json(f"{vprefix}/report.json", outcome.report)  # last: the run's validation is complete
+    store.put_json(rkey, outcome.report)  # last: the run's validation is complete
 
     rejected = {r["path"] for r in outcome.rejected_files}
     summary = {
-        "report_uri": store.uri(f"{vprefix}/report.json"),
-        "data_docs_uri": store.uri(f"{vprefix}/data_docs/index.html"),
+        "report_uri": store.uri(rkey),
+        "data_docs_uri": store.uri(store.key(paths.data_docs_index)),
         "quarantine_uri": store.uri(qkey),
         "accepted_uri": store.uri(akey),
         "counts": {k: outcome.report[k] for k in ("records_read", "accepted", "repaired", "quarantined")},
@@ -250,96 +184,17 @@ def validate(settings: Settings, run_id: str, discovered: dict[str, Any]) -> dic
 
 # -- 3. snapshot ----------------------------------------------------------------------------
 
-def _base_snapshot(latest: dict[str, Any] | None, run_id: str) -> tuple[str | None, str | None]:
-    """The snapshot this run builds on: the latest one, unless the latest is this run's own
-    (a retry), in which case the one before it, so a retry never counts its records twice."""
-    if not latest:
-        return None, None
-    if latest.get("run_id") == run_id:
-        return latest.get("previous_snapshot"), latest.get("previous_uri")
-    return latest["snapshot_id"], latest["uri"]
-
-
-def _snapshot_pointer(store: ObjectStore, snapshot_id: str) -> dict[str, Any]:
-    """The datasets/latest.json content naming a complete snapshot (rebuilt from its manifest)."""
-    uri = store.uri(store.key("datasets", snapshot_id) + "/")
-    manifest = _snapshot_manifest(store, uri)
-    prev = manifest.get("previous_snapshot")
-    return {"snapshot_id": snapshot_id, "uri": uri, "run_id": manifest.get("run_id"), "previous_snapshot": prev,
-            "previous_uri": store.uri(store.key("datasets", prev) + "/") if prev else None}
-
-
-def _same_snapshot(existing: dict[str, Any] | None, files: dict[str, bytes], base_id: str | None,
-                   source_files: list[dict[str, Any]]) -> bool:
-    if not existing:
-        return False
-    digests = {name: {"sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)} for name, b in files.items()}
-    return (existing.get("files") == digests and existing.get("previous_snapshot") == base_id
-            and existing.get("source_files") == source_files)
-
-
 def build_snapshot(settings: Settings, run_id: str, validated: dict[str, Any]) -> dict[str, Any]:
-    """Cumulative snapshot = base snapshot + this run's accepted records; manifest last.
-
-    datasets/latest.json only ever names a complete snapshot: it moves after the manifest, by a
-    conditional write (a concurrent run that published first makes this attempt fail; its retry
-    builds on that snapshot), and before a published snapshot of this run is rewritten it is
-    pointed back at the base. A retry or re-run that would write identical files keeps the
-    complete snapshot as it is (same manifest, same hash). Files are marked consumed last.
-    """
+    """Cumulative snapshot = base snapshot + this run's accepted records (SnapshotStore.build:
+    manifest last, then the pointer's conditional move); files are marked consumed last."""
     store = ObjectStore(settings)
-    snapshot_id = run_key(run_id)  # deterministic: a retried task rewrites the same snapshot
-    latest_key = store.key(LATEST_SNAPSHOT_KEY)
-    got = store.get_with_etag(latest_key)
-    latest, latest_etag = (json.loads(got[0]), got[1]) if got else (None, None)
-    if latest is not None and not latest.get("snapshot_id"):
-        latest = None  # NO_SNAPSHOT: no snapshot yet, but the ETag still guards the next write
     new = parse_jsonl(store.get_bytes(store.key_of(validated["accepted_uri"])))
-    base_id, base_uri = _base_snapshot(latest, run_id)
-    previous = [r for recs in _snapshot_records(store, base_uri).values() for r in recs] if base_uri else []
-
-    splits = split_records(previous + new, settings.split)
-    prefix = store.key("datasets", snapshot_id)
-    files = {f"{s}.jsonl": to_jsonl(splits[s]) for s in SPLITS}
     source_files = [{k: f[k] for k in ("key", "source", "sha256")} for f in validated["files"]]
-    existing = store.get_json(f"{prefix}/manifest.json")
-    if _same_snapshot(existing, files, base_id, source_files):
-        manifest = existing  # complete and identical already: a retry or re-run changes nothing
-        log.info("snapshot %s is already complete with the same content", snapshot_id)
-    else:
-        if latest and latest.get("snapshot_id") == snapshot_id:
-            # Our own earlier attempt is published and is about to be rewritten: readers go back
-            # to the base snapshot first, so the pointer never names a half-written snapshot.
-            restored = _snapshot_pointer(store, base_id) if base_id else None
-            try:
-                latest_etag = store.put_json(latest_key, restored or NO_SNAPSHOT, if_match=latest_etag)
-            except PreconditionFailed as exc:
-                raise StageError(f"{store.uri(latest_key)} changed while snapshot {snapshot_id} was rebuilt "
-                                 "(another run?); a retry builds on the current snapshot") from exc
-            latest = restored
-        store.delete_prefix(prefix + "/")  # a partial earlier attempt leaves nothing behind
-        for name, data in files.items():
-            store.put_bytes(f"{prefix}/{name}", data, content_type="application/x-ndjson")
-        manifest = manifest_for(snapshot_id, splits, files, {
-            "run_id": run_id, "created_at": _now(), "split": settings.split.model_dump(),
-            "new_records": len(new), "previous_snapshot": base_id, "source_files": source_files,
-        })
-        store.put_json(f"{prefix}/manifest.json", manifest)  # written last: marks the snapshot complete
-    pointer = {"snapshot_id": snapshot_id, "uri": store.uri(prefix + "/"), "run_id": run_id,
-               "previous_snapshot": base_id, "previous_uri": base_uri}
-    if latest != pointer:
-        try:  # conditional: never replace a snapshot another run published since we read the pointer
-            if latest_etag:
-                store.put_json(latest_key, pointer, if_match=latest_etag)
-            else:
-                store.put_json(latest_key, pointer, if_none_match=True)
-        except PreconditionFailed as exc:
-            now = (_latest_snapshot(store) or {}).get("snapshot_id")
-            raise StageError(f"{store.uri(latest_key)} moved to {now} while snapshot {snapshot_id} was built on "
-                             f"{base_id}; a retry builds on the new snapshot, so no records are lost") from exc
+    built = SnapshotStore(store).build(run_id, new, settings.split, source_files=source_files)
     discovery.mark_consumed(store, validated["files"], run_id)
-    log.info("snapshot %s: %s", snapshot_id, manifest["counts"])
-    return {"snapshot_id": snapshot_id, "dataset_uri": store.uri(prefix + "/"), "counts": manifest["counts"],
+    manifest = built["manifest"]
+    log.info("snapshot %s: %s", built["snapshot_id"], manifest["counts"])
+    return {"snapshot_id": built["snapshot_id"], "dataset_uri": built["uri"], "counts": manifest["counts"],
             "new_records": len(new),
             "manifest_sha256": hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()}
 
@@ -347,7 +202,7 @@ def build_snapshot(settings: Settings, run_id: str, validated: dict[str, Any]) -
 # -- 4. train (local backend) ---------------------------------------------------------------
 
 def train_output_uri(settings: Settings, run_id: str) -> str:
-    return settings.uri("runs", run_key(run_id), "train") + "/"
+    return settings.uri(RunPaths(run_id).train) + "/"
 
 
 def train_local(settings: Settings, run_id: str, dataset_uri: str, profile: str | None = None,
@@ -384,22 +239,21 @@ def evaluate(settings: Settings, run_id: str, dataset_uri: str, train_result: di
     from .evaluate.confusion import confusion
     from .evaluate.predict import evaluate_model
     from .evaluate.score import format_metrics_table
-    from .registry import Registry
+    from .evaluate.serving import serving_figure
 
     store = ObjectStore(settings)
-    rk = run_key(run_id)
-    test = parse_jsonl(store.get_bytes(store.key_of(dataset_uri).rstrip("/") + "/test.jsonl"))
+    paths = RunPaths(run_id)
+    test = SnapshotStore(store).split(dataset_uri, "test")
     if not test:
         raise StageError(f"the test split of {dataset_uri} is empty")
     out_prefix = train_result.get("output_uri") or train_output_uri(settings, run_id)
-    out_key = store.key_of(out_prefix).rstrip("/")
-    if not store.exists(out_key + "/_SUCCESS"):
+    out = OutputPaths(store.key_of(out_prefix).rstrip("/"))
+    if not store.exists(out.success):
         raise StageError(f"trainer output {out_prefix} is incomplete (no _SUCCESS marker)")
-    eprefix = store.key("runs", rk, "evaluation")
-    model_uri = store.uri(out_key + "/model/")
+    model_uri = store.uri(out.model + "/")
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "challenger"
-        store.download_prefix(out_key + "/model", model_dir)
+        store.download_prefix(out.model, model_dir)
         check_model_dir(model_dir, model_uri)
         try:
             metrics, preds = evaluate_model(model_dir, test, precision=settings.training.precision)
@@ -407,34 +261,42 @@ def evaluate(settings: Settings, run_id: str, dataset_uri: str, train_result: di
             raise StageError(f"model at {model_uri} could not be loaded: {type(exc).__name__}: {exc}") from exc
         # What the consumer's stock pipeline serves from this folder vs what was just scored
         # (gate rule serving_agreement; counts only).
-        from .evaluate.serving import serving_figure
-
         metrics["serving"] = serving_figure(model_dir, [r.text for r in test], preds, [r.source for r in test])
         # What was evaluated, file by file: promote refuses a staging model that differs from it.
-        store.put_json(f"{eprefix}/model_files.json", {"model_uri": model_uri, "files": _fingerprint(model_dir)})
-        store.put_json(f"{eprefix}/metrics.json", metrics)
-        store.put_json(f"{eprefix}/confusion.json", confusion(test, preds))
-
-        registry = Registry(store)
-        champ = registry.champion()
-        champion_metrics = None
-        if champ:
-            champ_dir = registry.pull("champion", Path(tmp) / "champion")
-            model_sub = champ_dir / "model" if (champ_dir / "model").exists() else champ_dir
-            champion_metrics, _ = evaluate_model(model_sub, test, precision=settings.training.precision)
-            champion_metrics["version"] = champ["version"]
-            store.put_json(f"{eprefix}/champion_metrics.json", champion_metrics)
+        store.put_json(store.key(paths.model_files), {"model_uri": model_uri, "files": _fingerprint(model_dir)})
+        store.put_json(store.key(paths.metrics), metrics)
+        store.put_json(store.key(paths.confusion), confusion(test, preds))
+        champ, champion_metrics = _score_champion(store, test, settings.training.precision, Path(tmp) / "champion")
+        if champion_metrics:
+            store.put_json(store.key(paths.champion_metrics), champion_metrics)
     log.info("challenger vs champion on %d test records:\n%s", len(test),
              format_metrics_table(metrics, champion_metrics))
     return {
-        "metrics_uri": store.uri(f"{eprefix}/metrics.json"),
-        "champion_metrics_uri": store.uri(f"{eprefix}/champion_metrics.json") if champion_metrics else None,
+        "metrics_uri": store.uri(store.key(paths.metrics)),
+        "champion_metrics_uri": store.uri(store.key(paths.champion_metrics)) if champion_metrics else None,
         "champion_version": champ["version"] if champ else None,
         "micro_f1": metrics["micro"]["f1"],
         "champion_micro_f1": champion_metrics["micro"]["f1"] if champion_metrics else None,
         "n_test": len(test),
-        "model_files_uri": store.uri(f"{eprefix}/model_files.json"),
+        "model_files_uri": store.uri(store.key(paths.model_files)),
     }
+
+
+def _score_champion(store: ObjectStore, test: list[Any], precision: str,
+                    dest: Path) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(champion pointer, its metrics on the same test records); (None, None) without one."""
+    from .evaluate.predict import evaluate_model
+    from .registry import Registry
+
+    registry = Registry(store)
+    champ = registry.champion()
+    if not champ:
+        return None, None
+    champ_dir = registry.pull("champion", dest)
+    model_sub = champ_dir / OutputPaths.MODEL if (champ_dir / OutputPaths.MODEL).exists() else champ_dir
+    champion_metrics, _ = evaluate_model(model_sub, test, precision=precision)
+    champion_metrics["version"] = champ["version"]
+    return champ, champion_metrics
 
 
 def check_model_dir(model_dir: Path, where: str) -> None:
@@ -498,7 +360,7 @@ def gate(settings: Settings, run_id: str, evaluation: dict[str, Any], *, dry_run
     from .registry import Registry
 
     store = ObjectStore(settings)
-    key = store.key("runs", run_key(run_id), "gate", "blessing.json")
+    key = store.key(RunPaths(run_id).blessing)
     done = _promoted_version(Registry(store), run_id)
     if done:
         # A cleared/re-run gate of a run that was promoted: the decision stands (re-judging its
@@ -550,7 +412,7 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
     if review:
         store.put_json(store.key_of(decision["blessing_uri"]), blessing)  # the run's blessing says who approved
     metrics = store.get_json(store.key_of(evaluation["metrics_uri"]))
-    manifest = store.get_json(store.key_of(snapshot["dataset_uri"]).rstrip("/") + "/manifest.json")
+    manifest = SnapshotStore(store).manifest(snapshot["dataset_uri"], required=False)
     lineage = {
         "dataset_snapshot": snapshot["snapshot_id"], "dataset_uri": snapshot["dataset_uri"],
         "dataset_manifest_sha256": snapshot["manifest_sha256"], "git_commit": _git_commit(),
@@ -588,15 +450,15 @@ def promote(settings: Settings, run_id: str, *, snapshot: dict[str, Any], train_
 def _check_staging_is_evaluated(store: ObjectStore, staging: str, evaluation: dict[str, Any]) -> None:
     """Refuse to promote a staging folder that is incomplete, or whose model is not, file for
     file (size + MD5), the one evaluate scored (corrupted, truncated or replaced since)."""
-    skey = store.key_of(staging).rstrip("/")
-    if not store.exists(skey + "/_SUCCESS"):
+    out = OutputPaths(store.key_of(staging).rstrip("/"))
+    if not store.exists(out.success):
         raise StageError(f"trainer output {staging} is incomplete (no _SUCCESS marker): not promoted")
     if not evaluation.get("model_files_uri"):
         return  # evaluated by an older version of this stage: the registry's own checks apply
     want = (store.get_json(store.key_of(evaluation["model_files_uri"])) or {}).get("files")
     if not want:
         raise StageError(f"{evaluation['model_files_uri']} is missing: cannot tell which model was evaluated")
-    have = {o["Key"][len(skey) + len("/model/"):]: store.checksum(o["Key"]) for o in store.list(skey + "/model/")}
+    have = {o["Key"][len(out.model) + 1:]: store.checksum(o["Key"]) for o in store.list(out.model + "/")}
     changed = sorted(set(have) ^ set(want)) + sorted(k for k in set(have) & set(want) if have[k] != want[k])
     if changed:
         raise StageError(f"model at {staging.rstrip('/')}/model/ is not the model that was evaluated "
@@ -607,10 +469,11 @@ def _score_version(store: ObjectStore, registry: Any, version: str, dataset_uri:
                    precision: str = "auto") -> dict[str, Any]:
     from .evaluate.predict import evaluate_model
 
-    test = parse_jsonl(store.get_bytes(store.key_of(dataset_uri).rstrip("/") + "/test.jsonl"))
+    test = SnapshotStore(store).split(dataset_uri, "test")
     with tempfile.TemporaryDirectory() as tmp:
         d = registry.pull(version, Path(tmp) / "v")
-        metrics, _ = evaluate_model(d / "model" if (d / "model").exists() else d, test, precision=precision)
+        model = d / OutputPaths.MODEL
+        metrics, _ = evaluate_model(model if model.exists() else d, test, precision=precision)
     return metrics
 
 
@@ -673,9 +536,9 @@ def report(settings: Settings, run_id: str, *, validated: dict[str, Any] | None,
     else:
         why = (rejected or promoted or {}).get("reason") or "pipeline did not reach the gate"
         summary["outcome"] = {"promoted": False, "reason": why}
-    key = store.key("runs", run_key(run_id), "summary.json")
+    key = store.key(RunPaths(run_id).summary)
     store.put_json(key, summary)
-    store.put_json(store.key(LAST_RUN_KEY), {"run_id": run_id, "summary_uri": store.uri(key)})
+    store.put_json(store.key(LAST_RUN), {"run_id": run_id, "summary_uri": store.uri(key)})
     text = format_summary(summary)
     log.info("run summary\n%s", text)
     if validated and validated.get("rejected_files"):

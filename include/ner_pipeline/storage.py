@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .config import Settings
+from .layout import PROBE_PREFIX
 from .safepath import local_path
 
 
@@ -27,7 +28,6 @@ class ConditionalWritesIgnored(RuntimeError):
     would be last-writer-wins, so the registry and the dataset pointer refuse to run on it."""
 
 
-PROBE_PREFIX = "state/conditional-write-probe/"
 _PROBED: set[tuple[str, str]] = set()  # (endpoint, bucket) whose conditional writes were checked
 
 

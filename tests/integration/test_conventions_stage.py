@@ -10,7 +10,7 @@ import json
 import pytest
 
 from ner_pipeline import conventions as C
-from ner_pipeline import stages
+from ner_pipeline import layout, stages
 from ner_pipeline.storage import ObjectStore
 from ner_pipeline.synth import generate
 from ner_pipeline.synth.io import write_jsonl
@@ -57,7 +57,7 @@ def test_generation_follows_real_conventions_once_there_are_enough(s3_settings, 
     assert prov["real_records"] == real_in >= 20 and prov["skipped_records"] == 0
     assert CANARY not in json.dumps(second)
     # The batch is exactly what the generator writes under those measured conventions.
-    latest = store.get_json(store.key(stages.LATEST_SNAPSHOT_KEY))
+    latest = store.get_json(store.key(layout.LATEST_SNAPSHOT))
     measured = C.tally_snapshot(store, latest["uri"], ("train", "validation"), sources=["real"])["real"].result()
     assert measured["surface_rates"]["INCIDENT_TYPE"]["scared"]["rate"] == 0.0
     expected = write_jsonl(generate(N, 8, long_share=settings.synth.long_share,

@@ -194,7 +194,7 @@ def test_dag_survives_a_poison_file(env, tmp_path):
     surrogates in an id and a meta value. The run succeeds, the bad records are quarantined as
     invalid_schema naming the field, the good ones (U+2028 included) reach the snapshot as one
     record each, the file is marked consumed, and the next run does not trip on it."""
-    from ner_pipeline import discovery, jsonl, stages
+    from ner_pipeline import discovery, jsonl, layout, stages
     from ner_pipeline.split import parse_jsonl
     from ner_pipeline.synth import generate
 
@@ -217,7 +217,7 @@ def test_dag_survives_a_poison_file(env, tmp_path):
     assert "XCom not found" not in out  # item 11: the skipped generate_synthetic is no error
 
     latest = store.get_json(store.key("datasets/latest.json"))
-    rk = stages.run_key(latest["run_id"])
+    rk = layout.run_key(latest["run_id"])
     quarantined = jsonl.load_lines(store.get_bytes(store.key("quarantine", rk, "quarantine.jsonl")))
     bad = {q["line"]: q for q in quarantined if q["file"] == key}
     assert sorted(bad) == [13, 14] and all(q["reasons"] == ["invalid_schema"] for q in bad.values())

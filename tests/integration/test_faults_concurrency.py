@@ -14,7 +14,7 @@ import time
 import boto3
 import pytest
 
-from ner_pipeline import discovery, stages
+from ner_pipeline import discovery, layout, snapshots, stages
 from ner_pipeline.registry import Registry
 from test_faults_common import (consumed, history, make_records, prepare_run, promote_run, put_incoming,  # noqa: F401
                                 shared_bucket, snapshot_is_complete, trained_model)
@@ -104,7 +104,7 @@ def test_two_snapshots_at_once(shared_bucket, monkeypatch):
     v_manual = stages.validate(settings, MANUAL, d_manual)
 
     # The manual run publishes its snapshot while the nightly one is building its own.
-    original = stages.split_records
+    original = snapshots.split_records
     interleaved: list = []
 
     def split_then_let_the_other_run_publish(records, split_settings):
@@ -114,15 +114,15 @@ def test_two_snapshots_at_once(shared_bucket, monkeypatch):
         return original(records, split_settings)
 
     with monkeypatch.context() as mp:
-        mp.setattr(stages, "split_records", split_then_let_the_other_run_publish)
+        mp.setattr(snapshots, "split_records", split_then_let_the_other_run_publish)
         with pytest.raises(stages.StageError, match="moved to .* while snapshot .* was built on None; a retry builds"):
             stages.build_snapshot(settings, NIGHTLY, v_nightly)
-    latest = store.get_json(store.key(stages.LATEST_SNAPSHOT_KEY))
+    latest = store.get_json(store.key(layout.LATEST_SNAPSHOT))
     assert latest["run_id"] == MANUAL and snapshot_is_complete(store, latest["uri"])  # not clobbered
     assert {m["run_id"] for m in consumed(store).values()} == {MANUAL}  # the nightly files stay new
 
     snap = stages.build_snapshot(settings, NIGHTLY, v_nightly)  # the task's retry
-    latest = store.get_json(store.key(stages.LATEST_SNAPSHOT_KEY))
+    latest = store.get_json(store.key(layout.LATEST_SNAPSHOT))
     assert latest["run_id"] == NIGHTLY and latest["previous_snapshot"] == interleaved[0]["snapshot_id"]
     assert sum(snap["counts"].values()) == 24  # both runs' records: none lost
     assert {m["run_id"] for m in consumed(store).values()} == {NIGHTLY, MANUAL}

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from ner_pipeline import stages
+from ner_pipeline import layout, stages
 from ner_pipeline.registry import Registry, RegistryError
 from test_faults_common import (consumed, durable_state, history, make_records, monkeypatch_module,  # noqa: F401
                                 new_bucket, outage, own_store, prepare_run, promote_run, put_incoming,
@@ -37,7 +37,7 @@ def test_outage_during_validation(own_store, outage):
     put_incoming(store, "a.jsonl", make_records("val", 12))
     discovered = stages.discover(settings, R1, SOURCES)
     before = durable_state(store)
-    rk = stages.run_key(R1)
+    rk = layout.run_key(R1)
 
     outage.arm("put_bytes", lambda key: "/data_docs/" in key, after=2)  # mid Data Docs upload
     with pytest.raises(EndpointConnectionError, match=DOWN):
@@ -65,12 +65,12 @@ def test_outage_while_writing_snapshot(own_store, outage):
     put_incoming(store, "first.jsonl", make_records("s0", 10))
     v0 = stages.validate(settings, R0, stages.discover(settings, R0, SOURCES))
     snap0 = stages.build_snapshot(settings, R0, v0)
-    latest0 = store.get_bytes(store.key(stages.LATEST_SNAPSHOT_KEY))
+    latest0 = store.get_bytes(store.key(layout.LATEST_SNAPSHOT))
 
     put_incoming(store, "second.jsonl", make_records("s1", 10))
     v1 = stages.validate(settings, R1, stages.discover(settings, R1, SOURCES))
     state_before = store.get_bytes(store.key("state/processed.json"))
-    prefix = store.key("datasets", stages.run_key(R1))
+    prefix = store.key("datasets", layout.run_key(R1))
 
     outage.arm("put_bytes", lambda key: key == f"{prefix}/validation.jsonl")  # train.jsonl is written
     with pytest.raises(EndpointConnectionError, match=DOWN):
@@ -78,7 +78,7 @@ def test_outage_while_writing_snapshot(own_store, outage):
     outage.restart()
 
     assert store.exists(f"{prefix}/train.jsonl") and not store.exists(f"{prefix}/manifest.json")
-    assert store.get_bytes(store.key(stages.LATEST_SNAPSHOT_KEY)) == latest0  # still the previous snapshot
+    assert store.get_bytes(store.key(layout.LATEST_SNAPSHOT)) == latest0  # still the previous snapshot
     assert snapshot_is_complete(store, snap0["dataset_uri"])
     assert store.get_bytes(store.key("state/processed.json")) == state_before  # second.jsonl not consumed
     assert stages.discover(settings, "manual__later", SOURCES)["n_files"] == 1  # a later run would get it
@@ -86,7 +86,7 @@ def test_outage_while_writing_snapshot(own_store, outage):
     snap1 = stages.build_snapshot(settings, R1, v1)  # the retry
     assert snapshot_is_complete(store, snap1["dataset_uri"])
     assert sum(snap1["counts"].values()) == 20 and snap1["new_records"] == 10
-    latest = store.get_json(store.key(stages.LATEST_SNAPSHOT_KEY))
+    latest = store.get_json(store.key(layout.LATEST_SNAPSHOT))
     assert latest["snapshot_id"] == snap1["snapshot_id"] and latest["previous_snapshot"] == snap0["snapshot_id"]
     assert {m["run_id"] for m in consumed(store).values()} == {R0, R1}
     assert stages.discover(settings, "manual__later", SOURCES)["n_files"] == 0
@@ -106,7 +106,7 @@ def test_outage_after_publishing_then_during_a_changed_rewrite(own_store, outage
     with pytest.raises(EndpointConnectionError, match=DOWN):
         stages.build_snapshot(settings, R1, v1)
     outage.restart()
-    latest = store.get_json(store.key(stages.LATEST_SNAPSHOT_KEY))
+    latest = store.get_json(store.key(layout.LATEST_SNAPSHOT))
     assert latest["run_id"] == R1 and snapshot_is_complete(store, latest["uri"])  # published, complete
     assert {m["run_id"] for m in consumed(store).values()} == {R0}  # ... but second.jsonl not yet marked
 
@@ -114,18 +114,18 @@ def test_outage_after_publishing_then_during_a_changed_rewrite(own_store, outage
     put_incoming(store, "third.jsonl", make_records("p2", 10))
     v1b = stages.validate(settings, R1, stages.discover(settings, R1, SOURCES))
     assert v1b["counts"]["accepted"] == 20  # its own (not yet marked) file again, plus the new one
-    prefix = store.key("datasets", stages.run_key(R1))
+    prefix = store.key("datasets", layout.run_key(R1))
     outage.arm("put_bytes", lambda key: key == f"{prefix}/validation.jsonl")
     with pytest.raises(EndpointConnectionError, match=DOWN):
         stages.build_snapshot(settings, R1, v1b)
     outage.restart()
-    latest = store.get_json(store.key(stages.LATEST_SNAPSHOT_KEY))
+    latest = store.get_json(store.key(layout.LATEST_SNAPSHOT))
     assert latest["snapshot_id"] == snap0["snapshot_id"], "pointer names a half-rewritten snapshot"
     assert snapshot_is_complete(store, latest["uri"])
 
     snap1 = stages.build_snapshot(settings, R1, v1b)
     assert snapshot_is_complete(store, snap1["dataset_uri"]) and sum(snap1["counts"].values()) == 30
-    assert store.get_json(store.key(stages.LATEST_SNAPSHOT_KEY))["snapshot_id"] == snap1["snapshot_id"]
+    assert store.get_json(store.key(layout.LATEST_SNAPSHOT))["snapshot_id"] == snap1["snapshot_id"]
     assert len(consumed(store)) == 3
 
 

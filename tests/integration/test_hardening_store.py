@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ner_pipeline import discovery, jsonl, stages
+from ner_pipeline import discovery, jsonl, layout, snapshots, stages
 from ner_pipeline.records import Record, Span
 from ner_pipeline.registry import Registry
 from ner_pipeline.safepath import UnsafeKey
@@ -96,23 +96,23 @@ def test_latest_pointer_is_never_deleted_under_a_concurrent_run(store, s3_settin
     """Run A's own published snapshot (no base) is being rewritten; run B publishes in between.
     Before: latest.json was deleted unconditionally and A's pointer then replaced B's."""
     def put_accepted(run, recs):
-        key = store.key("runs", stages.run_key(run), "accepted.jsonl")
+        key = store.key("runs", layout.run_key(run), "accepted.jsonl")
         store.put_bytes(key, to_jsonl(recs))
         return {"accepted_uri": store.uri(key), "files": []}
 
     stages.build_snapshot(s3_settings, "A", put_accepted("A", [_rec(1)]))
-    real_split = stages.split_records
+    real_split = snapshots.split_records
     b_pointer = {"snapshot_id": "B", "uri": store.uri(store.key("datasets/B") + "/"), "run_id": "B",
                  "previous_snapshot": "A", "previous_uri": None}
 
     def split_then_b_publishes(records, settings):
-        store.put_json(store.key(stages.LATEST_SNAPSHOT_KEY), b_pointer)
+        store.put_json(store.key(layout.LATEST_SNAPSHOT), b_pointer)
         return real_split(records, settings)
 
-    monkeypatch.setattr(stages, "split_records", split_then_b_publishes)
+    monkeypatch.setattr(snapshots, "split_records", split_then_b_publishes)
     with pytest.raises(stages.StageError, match="changed while snapshot A was rebuilt"):
         stages.build_snapshot(s3_settings, "A", put_accepted("A", [_rec(1), _rec(2)]))
-    assert store.get_json(store.key(stages.LATEST_SNAPSHOT_KEY)) == b_pointer
+    assert store.get_json(store.key(layout.LATEST_SNAPSHOT)) == b_pointer
 
 
 # -- 7. discovery: folder prefixes, file names in any case ----------------------------------------
@@ -175,7 +175,7 @@ def test_cli_promote_refuses_a_model_other_than_the_evaluated_one(store, s3_sett
     from ner_pipeline.evaluate.gate import decide
 
     run = "manual__cli"
-    rk = stages.run_key(run)
+    rk = layout.run_key(run)
     staging = stage(store, rk)
     skey = store.key_of(staging)
     evaluated = {o["Key"][len(skey) + len("model/"):]: store.checksum(o["Key"]) for o in store.list(skey + "model/")}

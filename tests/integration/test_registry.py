@@ -11,7 +11,8 @@ import pytest
 from ner_pipeline.config import GateSettings
 from ner_pipeline.evaluate.gate import decide
 from ner_pipeline.records import LABELS
-from ner_pipeline.registry import (CHAMPION, COMPLETE_MARKER, HISTORY, VERSIONS, ChampionChanged, Registry,
+from ner_pipeline.layout import CHAMPION, COMPLETE_MARKER, HISTORY, VERSIONS
+from ner_pipeline.registry import (ChampionChanged, Registry,
                                    RegistryError)
 from ner_pipeline.storage import ObjectStore
 
@@ -314,7 +315,7 @@ def test_cli(store, s3_settings, capsys, tmp_path, monkeypatch):
     sets = ["--set", f"storage.endpoint_url={s3_settings.storage.endpoint_url}",
             "--set", f"storage.bucket={s3_settings.storage.bucket}"]
     run = "manual__2025-01-01T00:00:00+00:00"
-    from ner_pipeline.stages import run_key
+    from ner_pipeline.layout import run_key
 
     rk = run_key(run)
     stage(store, rk)

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from ner_pipeline.cli import main
-from ner_pipeline.stages import run_key
+from ner_pipeline.layout import run_key
 
 pytestmark = pytest.mark.integration
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

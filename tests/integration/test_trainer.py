@@ -185,7 +185,7 @@ def test_fit_learns_and_is_deterministic_on_cpu(tmp_path):
 
 
 def test_max_train_records_selection_is_deterministic():
-    from ner_pipeline.train.snapshot import select_records
+    from ner_pipeline.train.selection import select_records
 
     a = select_records(RECORDS, 3, seed=1)
     assert len(a) == 3 and a == select_records(RECORDS, 3, seed=1)
@@ -197,7 +197,7 @@ def test_max_train_records_selection_is_deterministic():
 
 
 def test_snapshot_checksum_mismatch_is_refused(tmp_path):
-    from ner_pipeline.train.snapshot import SnapshotError, load_snapshot
+    from ner_pipeline.snapshots import SnapshotError, load_snapshot
 
     write_snapshot(tmp_path, RECORDS[:2], RECORDS[2:3], [])
     assert len(load_snapshot(tmp_path).train) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ner_pipeline import stages
+from ner_pipeline import layout, stages
 from ner_pipeline.cli import main
 from ner_pipeline.config import load_settings
 from ner_pipeline.registry import Registry
@@ -25,7 +25,7 @@ def _settings(s3, mode):
 
 def _run(settings, store, run, f1, *, who=None, force=False, reason=""):
     """A trained, evaluated and gated run (fake model files; the registry copies, never loads them)."""
-    rk = stages.run_key(run)
+    rk = layout.run_key(run)
     staging = stage(store, rk)
     store.put_json(store.key("runs", rk, "evaluation", "metrics.json"), metrics(f1))
     model = store.key_of(staging).rstrip("/") + "/model/"

@@ -162,7 +162,7 @@ def test_duplicate_ids_are_quarantined_canonical_label_studio_and_snapshot():
 # -- 6. run keys ---------------------------------------------------------------------------------
 
 def test_run_keys_are_injective_and_refuse_dot_segments():
-    from ner_pipeline.stages import run_key
+    from ner_pipeline.layout import run_key
 
     ids = ["retrain:1", "retrain+1", "retrain-1", "retrain~3a1", "retrain_1", "manual__2026-01-01T00:00:00+00:00"]
     keys = [run_key(i) for i in ids]

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 
 from ner_pipeline.records import LABELS
 from ner_pipeline.registry import Registry
-from ner_pipeline.stages import run_key
+from ner_pipeline.layout import run_key
 from ner_pipeline.storage import ObjectStore
 from ner_pipeline.ui import app as ui_app
 from ner_pipeline.ui import charts, data
@@ -381,12 +381,11 @@ def test_run_page_shows_a_pending_approval_then_the_review(client, store):
     """Issue 18: a run waiting in approve_promotion says so and links to Airflow's Required Actions
     (target _top: the page is framed); once decided, the reviewer, the comment and the trigger show,
     on the run page and in the decisions table."""
-    from ner_pipeline.approval import REQUEST
+    from ner_pipeline.layout import RunPaths
     from ner_pipeline.registry import Registry
-    from ner_pipeline.stages import run_key
 
     run = "manual__2025-04-01T10:00:00+00:00"
-    store.put_json(store.key(REQUEST.format(run=run_key(run))), {
+    store.put_json(store.key(RunPaths(run).approval_request), {
         "run_id": run, "dag_id": "ner_retraining", "task_id": "approve_promotion", "forced": True,
         "triggered_by": "zawadi", "requested_at": "2025-04-01T10:30:00Z", "expires_at": "2999-01-01T00:00:00Z"})
     html = client.get(f"/ner/runs/{run}").text

@@ -126,14 +126,15 @@ def _jsonl(data: bytes) -> list[dict[str, Any]]:
 
 def run_export(args: argparse.Namespace) -> int:
     from ..ingest.labels import LabelMapper
-    from ..stages import run_key
+    from ..layout import RunPaths
     from .labelstudio import LabelConfig, apart_path, write_jsonl, write_tasks
     from .quarantine import export_incomplete, export_quarantine
 
     if not args.run and not args.from_file:
         return _err("export-quarantine", "give --run RUN (the store) or --from FILE (a local quarantine JSONL)")
     settings = _settings(args)
-    rk = run_key(args.run) if args.run else "local"
+    paths = RunPaths(args.run) if args.run else RunPaths.for_key("local")
+    rk = paths.rk
     try:
         if args.from_file:
             lines = _jsonl(args.from_file.read_bytes())
@@ -142,7 +143,7 @@ def run_export(args: argparse.Namespace) -> int:
             from ..storage import ObjectStore
 
             store = ObjectStore(settings)
-            key = store.key("quarantine", rk, "quarantine.jsonl")
+            key = store.key(paths.quarantine)
             got = store.get_with_etag(key)
             if got is None:
                 return _err("export-quarantine", f"no quarantine file for run {rk} at {store.uri(key)}")
@@ -155,7 +156,7 @@ def run_export(args: argparse.Namespace) -> int:
                 from ..storage import ObjectStore
 
                 store = ObjectStore(settings)
-                got = store.get_with_etag(store.key("runs", rk, "accepted.jsonl"))
+                got = store.get_with_etag(store.key(paths.accepted))
                 if got is None:
                     return _err("export-quarantine", f"no accepted records stored for run {rk}")
                 accepted = _jsonl(got[0])

@@ -21,7 +21,8 @@ from typing import Any
 
 from ..config import Settings
 from ..discovery import load_state
-from ..stages import _latest_snapshot, snapshot_keys
+from ..layout import incoming_file
+from ..snapshots import SnapshotStore
 from ..storage import ObjectStore, PreconditionFailed
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,12 @@ def incoming_key(settings: Settings, source: str, sha: str, name: str, data: byt
     suffix = Path(name).suffix.lower()
     if suffix not in (".json", ".jsonl"):
         suffix = ".json" if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") else ".jsonl"
-    return settings.key(prefix, sha + suffix)
+    return settings.key(incoming_file(prefix, sha + suffix))
 
 
 def known_hashes(store: ObjectStore) -> tuple[set[str], set[str]]:
     """Text hashes and record ids of the latest complete snapshot (what the DAG checks against)."""
-    latest = _latest_snapshot(store)  # the one reading of datasets/latest.json (NO_SNAPSHOT included)
-    return snapshot_keys(store, latest["uri"]) if latest else (set(), set())
+    return SnapshotStore(store).known_latest()
 
 
 def processed(store: ObjectStore) -> dict[str, Any]:

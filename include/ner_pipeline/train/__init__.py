@@ -2,7 +2,7 @@
 
 - model_loading: base-model specs (packaged:, folder, s3://, hub id, tiny:, scratch:)
 - align / windows: pure offset and window arithmetic (labels and predictions share them)
-- encoding: tokenization into windows; snapshot: reading a dataset snapshot
+- encoding: tokenization into windows (snapshots.load_snapshot reads the dataset)
 - trainer: the transformers Trainer set-up; batching: length-grouped batches and padding;
   callbacks: throughput/logging; outputs: the files of a run; runtime: device/seeds/versions
 

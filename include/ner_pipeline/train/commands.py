@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..cli import settings_from
     from .job import run_training
-    from .snapshot import SnapshotError
+    from ..errors import SnapshotError
 
     try:
         summary = run_training(args.dataset, args.output, settings_from(args), xcom_file=args.xcom_file)

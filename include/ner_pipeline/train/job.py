@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..layout import OutputPaths
+from ..snapshots import load_snapshot
 from ..storage import fetch, publish
 from .model_loading import resolve_base_model
 from .selection import select_training
-from .snapshot import load_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,11 @@ def run_training(dataset_uri: str, output_uri: str, settings: Settings, *, xcom_
             return None
 
         stage = work / "output"
-        save_model(result, stage / "model")
-        write_json(stage / "metrics.json", metrics_payload(result))
-        write_json(stage / "config.json", settings.model_dump(mode="json"))
+        save_model(result, stage / OutputPaths.MODEL)
+        write_json(stage / OutputPaths.METRICS, metrics_payload(result))
+        write_json(stage / OutputPaths.CONFIG, settings.model_dump(mode="json"))
         wall_s = time.perf_counter() - t0
-        write_json(stage / "run.json", {**run_payload(result, rt, settings, wall_s=wall_s, dataset_uri=dataset_uri,
+        write_json(stage / OutputPaths.RUN, {**run_payload(result, rt, settings, wall_s=wall_s, dataset_uri=dataset_uri,
                                                       output_uri=output_uri, manifest=snap.manifest),
                                         "train_selection": sel})  # the mix trained on (counts only)
         publish(stage, output_uri, settings)

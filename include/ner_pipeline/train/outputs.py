@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..layout import OutputPaths
 from ..storage import ObjectStore, parse_s3_uri
 from .runtime import Runtime, git_commit, versions
 from .trainer import FitResult
 
-SUCCESS = "_SUCCESS"
+SUCCESS = OutputPaths.SUCCESS
 
 
 def join_uri(base: str, *parts: str) -> str:
@@ -97,8 +98,8 @@ def mark_success(output_uri: str, settings: Settings, payload: dict[str, Any]) -
 def xcom_summary(output_uri: str, result: FitResult, wall_s: float) -> dict[str, Any]:
     return {
         "output_uri": output_uri,
-        "metrics_uri": join_uri(output_uri, "metrics.json"),
-        "model_uri": join_uri(output_uri, "model") + "/",
+        "metrics_uri": join_uri(output_uri, OutputPaths.METRICS),
+        "model_uri": join_uri(output_uri, OutputPaths.MODEL) + "/",
         "tokens_per_s": round(result.tokens_per_s, 1),
         "wall_s": round(wall_s, 1),
         "best_val_micro_f1": result.best_val_micro_f1,

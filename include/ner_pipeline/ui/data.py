@@ -1,8 +1,8 @@
 """Read-only view of the model registry and of each run's stored artifacts.
 
 The registry (champion, versions, history) is read through registry.Registry; every other key
-the UI reads is named in this module (RUN_FILES, DATA_DOCS, VERSION_FILES), so a change in the
-pipeline's layout is a one-line change here. The reader refuses keys outside READABLE_PREFIXES
+the UI reads comes from layout.py (RunPaths, VersionPaths), the one module that names keys, so
+the UI reads exactly where the pipeline writes. The reader refuses keys outside READABLE_PREFIXES
 and any record-level `.jsonl` file: dataset snapshots, quarantine, incoming data, accepted
 records and repair audits (the only objects that may hold transcript text) are never read.
 """
@@ -15,31 +15,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..approval import REQUEST as APPROVAL_REQUEST
 from ..approval import status as approval_status
-from ..registry import CHAMPION, HISTORY, PROMOTION_KINDS, ROOT, VERSIONS, Registry, RegistryError
-from ..stages import run_keys
+from ..layout import HISTORY, REGISTRY, RUNS, VALIDATION, RunPaths, VersionPaths
+from ..registry import PROMOTION_KINDS, Registry, RegistryError
 from ..storage import ObjectStore
 
-# -- where things are (relative to settings.storage.prefix) ------------------------------
-# The registry's own layout comes from registry.py; run artifacts are named here.
-REGISTRY_ROOT = ROOT + "/"
-KEYS = {"champion": CHAMPION, "versions": VERSIONS + "/", "history": HISTORY}
-VERSION_FILES = {"metrics": "metrics.json", "model_card": "model_card.md"}
-# Per run: candidate keys, first existing wins. {run} is the run's key segment,
-# stages.run_key(run_id) (Airflow run ids carry ':' and '+').
+# What the run page shows: name -> the RunPaths key it is read from (JSON objects).
 RUN_FILES = {
-    "summary": ["runs/{run}/summary.json"],
-    "validation": ["validation/{run}/report.json", "runs/{run}/validation/report.json"],
-    "metrics": ["runs/{run}/evaluation/metrics.json"],
-    "champion_metrics": ["runs/{run}/evaluation/champion_metrics.json"],
-    "confusion": ["runs/{run}/evaluation/confusion.json"],
-    "blessing": ["runs/{run}/gate/blessing.json", "runs/{run}/evaluation/blessing.json"],
-    "model_card": ["runs/{run}/model_card.md", "runs/{run}/gate/model_card.md"],
-    "approval_request": [APPROVAL_REQUEST],
+    "summary": "summary",
+    "validation": "validation_report",
+    "metrics": "metrics",
+    "champion_metrics": "champion_metrics",
+    "confusion": "confusion",
+    "blessing": "blessing",
+    "approval_request": "approval_request",
 }
-DATA_DOCS = ["validation/{run}/data_docs/", "runs/{run}/validation/data_docs/"]
-READABLE_PREFIXES = (REGISTRY_ROOT, "runs/", "validation/")
+READABLE_PREFIXES = (REGISTRY + "/", RUNS + "/", VALIDATION + "/")
 # Record-level files (accepted records, repair audits) may hold text: never read, even there.
 REFUSED_SUFFIXES = (".jsonl",)
 
@@ -99,7 +90,7 @@ class RegistryReader:
 
     # -- guarded primitives ---------------------------------------------------
     def _key(self, rel: str) -> str:
-        if not rel.startswith(READABLE_PREFIXES) or (rel.endswith(REFUSED_SUFFIXES) and rel != KEYS["history"]):
+        if not rel.startswith(READABLE_PREFIXES) or (rel.endswith(REFUSED_SUFFIXES) and rel != HISTORY):
             raise PermissionError(f"the UI does not read {rel!r}")
         return self.store.key(rel) + ("/" if rel.endswith("/") else "")  # key() drops a trailing "/"
 
@@ -115,13 +106,13 @@ class RegistryReader:
         data = self._bytes(rel)
         return None if data is None else data.decode("utf-8", "replace")
 
-    def _first(self, candidates: list[str], run_id: str, *, text: bool = False) -> tuple[str | None, Any]:
-        for rk in run_keys(run_id):
-            for tmpl in candidates:
-                rel = tmpl.format(run=rk)
-                value = self._text(rel) if text else self._json(rel)
-                if value is not None:
-                    return rel, value
+    def _first(self, name: str, run_id: str) -> tuple[str | None, Any]:
+        """The first of the run's candidate keys (RunPaths.candidates) that holds the object."""
+        for paths in RunPaths.candidates(run_id):
+            rel = getattr(paths, name)
+            value = self._json(rel)
+            if value is not None:
+                return rel, value
         return None, None
 
     # -- registry (through registry.Registry) ----------------------------------
@@ -153,7 +144,7 @@ class RegistryReader:
                 first_promoted.setdefault(ev["version"], ev.get("ts"))
         versions = []
         for v in self.reg.versions()[:MAX_VERSIONS]:  # complete ones only, newest first
-            metrics = self._json(KEYS["versions"] + v["version"] + "/" + VERSION_FILES["metrics"]) or {}
+            metrics = self._json(VersionPaths(v["version"]).metrics) or {}
             versions.append(VersionSummary(
                 version=v["version"],
                 promoted_at=first_promoted.get(v["version"]) or v.get("created_at"),
@@ -170,8 +161,8 @@ class RegistryReader:
     def run(self, run_id: str) -> dict[str, Any]:
         check_run_id(run_id)
         out: dict[str, Any] = {"run_id": run_id, "keys": {}}
-        for name, candidates in RUN_FILES.items():
-            rel, value = self._first(candidates, run_id, text=name == "model_card")
+        for name, attr in RUN_FILES.items():
+            rel, value = self._first(attr, run_id)
             out[name] = value
             if rel:
                 out["keys"][name] = rel
@@ -184,17 +175,15 @@ class RegistryReader:
         promoted = [ev["version"] for ev in out["decisions"]
                     if ev.get("kind") in PROMOTION_KINDS and ev.get("version")]
         out["version"] = promoted[-1] if promoted else None
-        if out["model_card"] is None and out["version"]:  # the card is written with the version
-            out["model_card"] = self._text(KEYS["versions"] + out["version"] + "/" + VERSION_FILES["model_card"])
+        # The card is written with the version (registry), never under runs/.
+        out["model_card"] = self._text(VersionPaths(out["version"]).model_card) if out["version"] else None
         return out
 
     def data_docs_root(self, run_id: str) -> str | None:
         check_run_id(run_id)
-        for rk in run_keys(run_id):
-            for tmpl in DATA_DOCS:
-                rel = tmpl.format(run=rk)
-                if self.store.exists(self._key(rel + "index.html")):
-                    return rel
+        for paths in RunPaths.candidates(run_id):
+            if self.store.exists(self._key(paths.data_docs_index)):
+                return paths.data_docs + "/"
         return None
 
     def data_docs_file(self, run_id: str, path: str) -> tuple[bytes, str]:
