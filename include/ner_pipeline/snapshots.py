@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from . import jsonl
 from .config import SplitSettings
@@ -115,17 +115,22 @@ class SnapshotStore:
     def known(self, uri: str, *, also: Callable[[dict[str, Any]], None] | None = None) -> tuple[set[str], set[str]]:
         """(text hashes, record ids) of every record of a complete snapshot, one split file in memory
         at a time: what a new record must not repeat. `also` sees each record dict on the same read."""
-        paths = self._at(uri)
         hashes: set[str] = set()
         ids: set[str] = set()
-        for name in SPLITS:
-            got = self.store.get_with_etag(paths.split(name))
-            for d in jsonl.load_lines(got[0]) if got else ():
-                hashes.add(text_hash(d["text"]))
-                ids.add(str(d["id"]))
-                if also is not None:
-                    also(d)
+        for d in self.record_dicts(uri):
+            hashes.add(text_hash(d["text"]))
+            ids.add(str(d["id"]))
+            if also is not None:
+                also(d)
         return hashes, ids
+
+    def record_dicts(self, uri: str, splits: Iterable[str] = SPLITS) -> Iterator[dict[str, Any]]:
+        """Each record of `splits` as stored (a dict), one split file in memory at a time; a
+        missing split file holds none."""
+        paths = self._at(uri)
+        for name in splits:
+            got = self.store.get_with_etag(paths.split(name))
+            yield from jsonl.load_lines(got[0]) if got else ()
 
     def known_latest(self) -> tuple[set[str], set[str]]:
         """known() of the latest snapshot; empty sets when there is none."""

@@ -57,6 +57,7 @@ def test_build_is_cumulative_and_the_pointer_names_each_complete_snapshot(store)
     hashes, ids = snaps.known(second["uri"])
     assert ids == {f"{t}{i}" for t in "ab" for i in range(5)} and text_hash(_recs(1, "a")[0].text) in hashes
     assert {r.id for recs in snaps.records(second["uri"]).values() for r in recs} == ids
+    assert [d["id"] for d in snaps.record_dicts(second["uri"], ("test",))] == [r.id for r in snaps.split(second["uri"], "test")]
 
 
 def test_a_retry_with_the_same_content_changes_nothing(store):
