@@ -73,6 +73,21 @@ def read_file(path: str | os.PathLike[str], *, skip_bad: bool = False) -> list[A
     return load_lines(Path(path).read_bytes(), skip_bad=skip_bad)
 
 
+def iter_file(path: str | os.PathLike[str]) -> Iterator[Any]:
+    """read_file one line at a time (a file larger than memory): the same lines, the same errors."""
+    with open(path, "rb") as fh:
+        for line_no, raw in enumerate(fh, 1):  # binary files split on b"\n" only
+            chunk = raw[:-1] if raw.endswith(b"\n") else raw
+            if chunk.endswith(b"\r"):
+                chunk = chunk[:-1]
+            if not chunk.strip(b" \t\r"):
+                continue
+            try:
+                yield loads(chunk)
+            except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+                raise JsonlError(f"line {line_no} is not a UTF-8 JSON value ({type(exc).__name__})") from None
+
+
 class Writer:
     """Append JSON lines to a file created owner-readable only (records may hold transcripts)."""
 

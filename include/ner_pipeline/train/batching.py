@@ -17,9 +17,10 @@ from .runtime import Runtime
 
 
 class ListDataset:
-    """A map-style dataset over in-memory features (all the Trainer needs: len and getitem)."""
+    """A map-style dataset over features (all the Trainer needs: len and getitem): a list in
+    memory, or the memory-mapped windows of dataset.py (a datasets.Dataset)."""
 
-    def __init__(self, features: list[dict[str, list[int]]]) -> None:
+    def __init__(self, features: Sequence[dict[str, list[int]]]) -> None:
         self.features = features
 
     def __len__(self) -> int:
@@ -27,6 +28,11 @@ class ListDataset:
 
     def __getitem__(self, i: int) -> dict[str, list[int]]:
         return self.features[i]
+
+    def __getitems__(self, idx: list[int]) -> list[dict[str, list[int]]]:
+        # The DataLoader fetches a batch in one call: one Arrow read instead of one per window.
+        many = getattr(self.features, "__getitems__", None)
+        return many(idx) if many else [self.features[i] for i in idx]
 
 
 def length_grouped_order(lengths: Sequence[int], batch_size: int, seed: int, mega_batches: int = 50) -> list[int]:
@@ -62,9 +68,10 @@ class LengthGroupedDataset(ListDataset):
     reorders evaluation. Under DDP the sequential sampler hands whole batches to each rank.
     """
 
-    def __init__(self, features: list[dict[str, list[int]]], batch_size: int, seed: int) -> None:
+    def __init__(self, features: Sequence[dict[str, list[int]]], batch_size: int, seed: int,
+                 lengths: Sequence[int] | None = None) -> None:
         super().__init__(features)
-        self.lengths = [len(f["input_ids"]) for f in features]
+        self.lengths = list(lengths) if lengths is not None else [len(f["input_ids"]) for f in features]
         self.batch_size, self.seed = batch_size, seed
         self.set_epoch(0)
 
@@ -74,9 +81,16 @@ class LengthGroupedDataset(ListDataset):
     def __getitem__(self, i: int) -> dict[str, list[int]]:
         return self.features[self.order[i]]
 
+    def __getitems__(self, idx: list[int]) -> list[dict[str, list[int]]]:
+        return super().__getitems__([self.order[i] for i in idx])
 
-def train_dataset(features: list[dict[str, list[int]]], ts: TrainingSettings) -> ListDataset:
-    return LengthGroupedDataset(features, ts.batch_size, ts.seed) if ts.group_by_length else ListDataset(features)
+
+def train_dataset(features: Sequence[dict[str, list[int]]], ts: TrainingSettings,
+                  lengths: Sequence[int] | None = None) -> ListDataset:
+    """lengths: tokens per window when known (the Arrow path), so features are not read for them."""
+    if ts.group_by_length:
+        return LengthGroupedDataset(features, ts.batch_size, ts.seed, lengths)
+    return ListDataset(features)
 
 
 def pad_multiple(rt: Runtime) -> int | None:

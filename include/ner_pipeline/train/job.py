@@ -14,14 +14,26 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
+from ..config import Settings, TrainingSettings
 from ..layout import OutputPaths
-from ..snapshots import load_snapshot
+from ..snapshots import Snapshot, load_snapshot
 from ..storage import fetch, publish
 from .model_loading import resolve_base_model
 from .selection import select_training
 
 log = logging.getLogger(__name__)
+
+
+def _training_data(folder: Path, ts: TrainingSettings, work: Path) -> tuple[Snapshot, Any, dict[str, Any]]:
+    """The snapshot (manifest, validation records), the selected train records as a memory-mapped
+    records dataset (train/dataset.py: never all in memory), and the selection's summary."""
+    from .dataset import record_refs, snapshot_train
+
+    snap = load_snapshot(folder, splits=("validation",))  # validation is scored in memory
+    train_all = snapshot_train(folder, snap.manifest, work / "datasets")
+    selection = select_training(record_refs(train_all), ts.max_train_records, ts.seed, real_share=ts.real_share,
+                                real_weight=ts.real_weight)
+    return snap, train_all.select([r.row for r in selection.records]), selection.summary
 
 
 def run_training(dataset_uri: str, output_uri: str, settings: Settings, *, xcom_file: str | None = None) -> dict[str, Any] | None:
@@ -36,15 +48,12 @@ def run_training(dataset_uri: str, output_uri: str, settings: Settings, *, xcom_
     with tempfile.TemporaryDirectory(prefix="ner-train-") as tmp:
         work = Path(tmp)
         # Refuse an incomplete snapshot before paying for torch imports.
-        snap = load_snapshot(fetch(dataset_uri, work / "dataset", settings))
-        selection = select_training(snap.train, ts.max_train_records, ts.seed, real_share=ts.real_share,
-                                    real_weight=ts.real_weight)
-        train_records = selection.records
-        sel = selection.summary
+        snap, train_records, sel = _training_data(fetch(dataset_uri, work / "dataset", settings), ts, work)
         log.info("snapshot %s: %d train records (%d real, %d synthetic); trained on %d real + %d synthetic "
                  "(%d examples, real weight %s); %d validation records", snap.manifest.get("snapshot_id"),
-                 len(snap.train), sel["available"]["real"], sel["available"]["synthetic"], sel["selected"]["real"],
-                 sel["selected"]["synthetic"], sel["examples"]["total"], ts.real_weight, len(snap.validation))
+                 sum(sel["available"].values()), sel["available"]["real"], sel["available"]["synthetic"],
+                 sel["selected"]["real"], sel["selected"]["synthetic"], sel["examples"]["total"], ts.real_weight,
+                 len(snap.validation))
 
         from .outputs import mark_success, metrics_payload, run_payload, write_json, xcom_summary
         from .runtime import detect_runtime, is_main_process

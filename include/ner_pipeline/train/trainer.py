@@ -146,7 +146,7 @@ def training_arguments(ts: TrainingSettings, rt: Runtime, checkpoint_dir: Path, 
         include_num_input_tokens_seen="non_padding",
         report_to="none",
         disable_tqdm=True,
-        dataloader_num_workers=0,  # features are in memory; workers only add start-up time
+        dataloader_num_workers=0,  # features are in memory or memory-mapped; workers only add start-up time
         save_only_model=True,  # no optimizer state: we never resume, and it is 2x the model
         save_total_limit=1,
     )
@@ -197,12 +197,14 @@ class FitResult:
         return None if self.best_validation is None else self.best_validation["micro"]["f1"]
 
 
-def fit(train_records: Sequence[Record], validation_records: Sequence[Record], settings: Settings,
+def fit(train_records: Sequence[Record] | Any, validation_records: Sequence[Record], settings: Settings,
         rt: Runtime, work_dir: Path) -> FitResult:
-    """Train on train_records, pick the best epoch on validation_records; model stays in memory."""
+    """Train on train_records (a list, or a records dataset of dataset.py: memory-mapped, for a
+    split larger than RAM), pick the best epoch on validation_records; model stays in memory."""
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
     from transformers.utils import logging as hf_logging
 
+    from .dataset import records_from_list, window_dataset
     from .model_loading import load_base_model
     from .runtime import seed_everything
 
@@ -215,19 +217,23 @@ def fit(train_records: Sequence[Record], validation_records: Sequence[Record], s
     max_length = min(ts.max_length, getattr(model.config, "max_position_embeddings", ts.max_length))
     cfg = WindowConfig(max_length, ts.stride)
 
-    train = prepare_split(train_records, tokenizer, cfg, specials, ts.label_all_subtokens)
+    arrow_dir = work_dir / "datasets"
+    if isinstance(train_records, Sequence):
+        train_records = records_from_list(train_records, arrow_dir)
+    train = window_dataset(train_records, tokenizer, cfg, specials, ts.label_all_subtokens, arrow_dir)
+    # Validation stays in memory: the scorer decodes and scores all of it at each evaluation.
     val = prepare_split(validation_records, tokenizer, cfg, specials, ts.label_all_subtokens, longest_first=True)
     log.info("train: %d records -> %d windows (%d tokens, %d of them text); validation: %d records -> %d windows",
-             len(train.records), len(train.windows), train.n_tokens, train.n_text_tokens, len(val.records),
+             train.n_records, train.n_windows, train.n_tokens, train.n_text_tokens, len(val.records),
              len(val.windows))
-    if not train.features:
+    if not train.n_windows:
         raise ValueError("no training windows: the training split is empty")
 
     id2label, _ = label_maps(model.config)
     scorer = ValidationScorer(val, specials, id2label, tokenizer.pad_token_id or 0) if val.features else None
     Throughput, LogCb, EpochOrder = callback_classes()
     throughput = Throughput()
-    train_ds = train_dataset(train.features, ts)
+    train_ds = train_dataset(train.features, ts, lengths=train.lengths)
     callbacks: list[Any] = [throughput, LogCb(), EpochOrder(train_ds)]
     if scorer and ts.early_stopping_patience > 0:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=ts.early_stopping_patience))
@@ -260,9 +266,9 @@ def fit(train_records: Sequence[Record], validation_records: Sequence[Record], s
         global_steps=state.global_step,
         train_seconds=throughput.seconds,
         train_tokens=int(state.num_input_tokens_seen),
-        n_train_records=len(train.records),
+        n_train_records=train.n_records,
         n_validation_records=len(val.records),
-        n_train_windows=len(train.windows),
+        n_train_windows=train.n_windows,
         n_validation_windows=len(val.windows),
         train_window_tokens=train.n_tokens,
         train_text_tokens=train.n_text_tokens,
