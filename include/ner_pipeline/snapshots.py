@@ -241,6 +241,21 @@ def _expected_sha256(manifest: dict[str, Any], name: str) -> str | None:
     return entry if isinstance(entry, str) else None
 
 
+def check_split_file(folder: str | Path, manifest: dict[str, Any], split: str) -> tuple[Path, str] | None:
+    """(path, sha256) of a local split file, read in chunks and checked against the manifest's
+    sha256 when it lists one (SnapshotError if it differs); None when the file is absent."""
+    name = split_file(split)
+    path = Path(folder) / name
+    if not path.is_file():
+        return None
+    with open(path, "rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    expected = _expected_sha256(manifest, name)
+    if expected and digest != expected:
+        raise SnapshotError(f"{name} does not match the sha256 in manifest.json")
+    return path, digest
+
+
 def load_snapshot(folder: str | Path, splits: Sequence[str] = ("train", "validation")) -> Snapshot:
     """Records of the requested splits; raises SnapshotError for an incomplete snapshot."""
     root = Path(folder)
@@ -250,15 +265,10 @@ def load_snapshot(folder: str | Path, splits: Sequence[str] = ("train", "validat
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     snap = Snapshot(manifest=manifest)
     for split in splits:
-        name = split_file(split)
-        path = root / name
-        if not path.is_file():
+        checked = check_split_file(root, manifest, split)
+        if checked is None:
             if split == "train":
-                raise SnapshotError(f"snapshot has no {name}")
+                raise SnapshotError(f"snapshot has no {split_file(split)}")
             continue
-        data = path.read_bytes()
-        expected = _expected_sha256(manifest, name)
-        if expected and hashlib.sha256(data).hexdigest() != expected:
-            raise SnapshotError(f"{name} does not match the sha256 in manifest.json")
-        setattr(snap, split, parse_jsonl(data))
+        setattr(snap, split, parse_jsonl(checked[0].read_bytes()))
     return snap

@@ -135,3 +135,17 @@ def test_load_snapshot_refuses_an_incomplete_folder(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps(manifest_for("s", splits, files, {})))
     snap = load_snapshot(tmp_path, splits=SPLITS)
     assert [r.id for r in snap.train] == [r.id for r in splits["train"]] and snap.manifest["snapshot_id"] == "s"
+
+
+def test_check_split_file_streams_the_checksum(tmp_path):
+    from ner_pipeline.snapshots import check_split_file
+
+    data = to_jsonl(_recs(3))
+    (tmp_path / "train.jsonl").write_bytes(data)
+    manifest = manifest_for("s", {"train": _recs(3)}, {"train.jsonl": data}, {})
+    path, digest = check_split_file(tmp_path, manifest, "train")
+    assert path == tmp_path / "train.jsonl" and digest == manifest["files"]["train.jsonl"]["sha256"]
+    assert check_split_file(tmp_path, manifest, "test") is None
+    (tmp_path / "train.jsonl").write_bytes(data[:-2])
+    with pytest.raises(SnapshotError, match="does not match the sha256"):
+        check_split_file(tmp_path, manifest, "train")
