@@ -32,9 +32,6 @@ from .storage import ObjectStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["StageError"]  # raised here; defined in errors.py so the owners below need not import stages
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
