@@ -557,14 +557,11 @@ def tally_snapshot(store: Any, snapshot_uri: str, splits: Iterable[str], sources
                    max_records: int | None = None) -> dict[str, ConventionTally]:
     """Per source, the tally of a dataset snapshot's records in `splits` (one split file in
     memory at a time; see SourceTallies for `sources` and `max_records`)."""
-    from . import jsonl
+    from .snapshots import SnapshotStore
 
-    key = store.key_of(snapshot_uri).rstrip("/")
     out = SourceTallies(sources, max_records)
-    for split in splits:
-        got = store.get_with_etag(f"{key}/{split}.jsonl")
-        for d in jsonl.load_lines(got[0]) if got else ():
-            out.add(d)
+    for d in SnapshotStore(store).record_dicts(snapshot_uri, splits):
+        out.add(d)
     return out
 
 
@@ -581,7 +578,9 @@ def for_generation(settings: Any, store: Any, latest: dict[str, Any] | None) -> 
     cfg = settings.synth
     real = 0
     if latest and latest.get("uri"):
-        manifest = store.get_json(store.key_of(latest["uri"]).rstrip("/") + "/manifest.json") or {}
+        from .snapshots import SnapshotStore
+
+        manifest = SnapshotStore(store).manifest(latest["uri"], required=False) or {}
         by_source = manifest.get("counts_by_source", {})
         real = sum(int(by_source.get(s, {}).get("real", 0)) for s in GENERATION_SPLITS)
     if real >= cfg.conventions_min_real:
