@@ -21,7 +21,7 @@ DEV = Path(os.environ.get("NER_DEV_DATA") or Path(__file__).resolve().parents[3]
     ("can be", "INCIDENT_TYPE", "only_stopwords"), ("It worked", "VICTIM", "stopword_in_name"), ("It must", "VICTIM", "only_stopwords"),
     ("years", "AGE", "no_number"), ("call me", "PHONE_NUMBER", "not_a_phone_number"), ("12 34", "PHONE_NUMBER", "not_a_phone_number"),
     ("Joel. Amani", "NAME", "crosses_sentence"), ("peace", "NAME", "not_capitalised"), ("table", "GENDER", "not_a_gender_word"),
-    (", Amani", "NAME", "starts_with_punctuation"), ("Grace.", "NAME", "ends_with_punctuation"), (" Grace", "NAME", "edge_whitespace"),
+    ("s near Layibi Catholic", "LANDMARK", "starts_with_clitic"), (", Amani", "NAME", "starts_with_punctuation"), ("Grace.", "NAME", "ends_with_punctuation"), (" Grace", "NAME", "edge_whitespace"),
 ])
 def test_implausible(mention, label, why):
     assert implausible(mention, label) == why

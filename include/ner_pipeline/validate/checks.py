@@ -15,7 +15,8 @@ from typing import Any
 from ..ingest.raw import RawRecord
 from ..records import LABELS, derive_id, text_hash
 from . import reasons as R
-from .choose_repair import choose_repairs, drifted_anchors
+from .choose_repair import choose_repairs
+from .drift_runs import settle_anchors
 from .completeness import Completeness, check_completeness
 from .plausible import HARD, implausible
 from .spans import aligned
@@ -127,11 +128,16 @@ def check_record(rr: RawRecord, vs: Any) -> Checked:
                 bad.append((i, sp))
         decisions = choose_repairs(text, [sp for _, sp in bad], anchors, window=vs.drift_window,
                                    reanchor_window=vs.reanchor_window, stem_labels=vs.stem_labels)
-        moved = {d.span: d for d in drifted_anchors(text, [sp for _, sp in bad], decisions, anchors)}
-        final = [sp for sp in anchors if sp not in moved]
-        for d in moved.values():
-            final.append(d.new)
-            out.repairs.append(_repair(d.rule, d.span, d.new))
+        # Anchors in a drifted stretch move with it; one whose place is not known quarantines the record.
+        moved, undecided = settle_anchors(text, [sp for _, sp in bad], [(d.rule, d.new) for d in decisions], anchors)
+        final = [sp for sp in anchors if sp not in moved and sp not in undecided]
+        for old, new in moved.items():
+            final.append(new)
+            out.repairs.append(_repair(R.DRIFT_NEIGHBOURS, old, new))
+        for sp, why in undecided.items():
+            out.unrepaired.append({"label": sp[2], "old": [sp[0], sp[1]], "why": why})
+            fail(R.SPAN_MISALIGNED, f"{sp[2]} {sp[0]}-{sp[1]}: on whole words, but in a drifted stretch where "
+                                    f"whether it drifted too is not known ({why})")
         for (i, sp), d in zip(bad, decisions):
             if d.new is None and sp in why_not and _only_a_trailing_mark(text, sp):
                 final.append(sp)  # "Grace." where it stands: sloppy, not drifted; kept as it came

@@ -9,7 +9,12 @@ chance); anchors are its other spans (aligned and plausible). Rules, first that 
    suspects drift moved, their shift when exactly one of them puts it on a plausible mention;
 3. `trim_whitespace` when what is left is a plausible mention;
 4. `stem_extend` (stem.py), for the labels in validation.stem_labels;
-5. `reanchor` (repair.py) onto a surface of the same label, when the result is plausible.
+5. `reanchor` (repair.py) onto a surface of the same label, when the result is plausible;
+
+and a trim or a stem stands only where drift does not explain the span as well
+(`_unless_drift_fits`): not where a shift puts it on a plausible mention that the next span
+does not rule out (a record's last span drifted onto " word" is as much drift as an edge
+space). Anchors in a drifted record: drift_runs.py.
 
 Every result is word-aligned and a plausible mention of the span's label (plausible.py), or
 the span is left unrepaired with the code of why. Trimming comes first only with a surface
@@ -24,7 +29,7 @@ import bisect
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from .drift import DRIFT_NEIGHBOURS, DRIFT_SURFACE, realign
+from .drift import DRIFT_NEIGHBOURS, DRIFT_SURFACE, candidate_shifts, realign
 from .plausible import implausible
 from .reasons import REANCHOR, STEM_EXTEND, TRIM_WHITESPACE
 from .repair import reanchor, trim_whitespace
@@ -32,6 +37,7 @@ from .spans import aligned
 from .stem import extend_stem
 
 SpanT = tuple[int, int, str]
+_DRIFT = (DRIFT_SURFACE, DRIFT_NEIGHBOURS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,49 +115,73 @@ def choose_repairs(text: str, suspects: Sequence[SpanT], anchors: Sequence[SpanT
             why = f"{rule}_{bad}"
         if out[i] is None:
             out[i] = Decision(sp, None, None, why)
-    return out  # type: ignore[return-value]  # every slot is filled above
+    done: list[Decision] = out  # type: ignore[assignment]  # every slot is filled above
+    return [_unless_drift_fits(text, i, suspects, done, anchors, window) for i in range(len(done))]
+
+
+def _unless_drift_fits(text: str, i: int, suspects: Sequence[SpanT], out: list[Decision], anchors: Sequence[SpanT],
+                       window: int) -> Decision:
+    """A trim or a stem keeps the span where it starts: no repair when drift explains the span as
+    well. A shift d that puts the span on a plausible mention is such an alternative unless
+    the next span rules it out: drift persists and never shrinks (drift_runs.py), so an anchor
+    after the span that cannot sit at d, or a suspect after it repaired at 0, at the opposite
+    sign or at less than d, says the span did not drift by d. A trim onto a surface the record
+    labels the same way beats alternatives onto none; otherwise the span is left unrepaired."""
+    dec = out[i]
+    if dec.rule not in (TRIM_WHITESPACE, STEM_EXTEND) or dec.new is None:
+        return dec
+    sp = suspects[i]
+    taken = [(s, e) for s, e, _ in anchors] + [(d.new[0], d.new[1]) for j, d in enumerate(out) if d.new and j != i]
+    nxt = _next_item(sp, suspects, out, anchors)
+    alts = [d for d in candidate_shifts(text, sp, window, lambda a, b: _free(a, b, taken))
+            if not _rules_out(text, nxt, d, taken)]
+    labelled = {(text[s:e], lab) for s, e, lab in anchors}
+    backed = (text[dec.new[0]:dec.new[1]], sp[2]) in labelled
+    if not alts or (backed and not any((text[sp[0] + d:sp[1] + d], sp[2]) in labelled for d in alts)):
+        return dec
+    return Decision(sp, None, None, f"{dec.rule}_or_drift")
+
+
+def _shift_of(sp: SpanT, d: Decision) -> int | None:
+    """What a repaired suspect says about drift where it is: drift's shift, 0 for a trim or a stem
+    (its start stays where a word starts), None when it says nothing."""
+    if d.new is None:
+        return None
+    if d.rule in _DRIFT:
+        return d.new[0] - sp[0]
+    return 0 if d.rule in (TRIM_WHITESPACE, STEM_EXTEND) else None
+
+
+def _free(a: int, b: int, taken: Sequence[tuple[int, int]]) -> bool:
+    return not any(x < b and a < y for x, y in taken)
+
+
+def _next_item(sp: SpanT, suspects: Sequence[SpanT], out: list[Decision], anchors: Sequence[SpanT]
+               ) -> tuple[SpanT | None, int | None] | None:
+    """The span after sp in text order: (the anchor, None), or (None, the suspect's _shift_of);
+    None when sp is the last."""
+    items: list[tuple[int, int, SpanT | None, int | None]] = [(a[0], a[1], a, None) for a in anchors if a[0] > sp[0]]
+    items += [(x[0], x[1], None, _shift_of(x, d)) for x, d in zip(suspects, out) if x[0] > sp[0]]
+    if not items:
+        return None
+    _, _, anchor, shift = min(items, key=lambda t: (t[0], t[1]))
+    return anchor, shift
+
+
+def _rules_out(text: str, nxt: tuple[SpanT | None, int | None] | None, d: int, taken: Sequence[tuple[int, int]]) -> bool:
+    """Does the next span rule out that the span before it drifted by d?"""
+    if nxt is None:
+        return False
+    anchor, shift = nxt
+    if anchor is not None:  # an anchor that cannot sit at d stayed at 0: nothing before it drifted by d
+        s, e = anchor[0] + d, anchor[1] + d
+        return not (0 <= s and e <= len(text) and aligned(text, s, e) and implausible(text[s:e], anchor[2]) is None
+                    and _free(s, e, [p for p in taken if p != (anchor[0], anchor[1])]))
+    # drift keeps its sign and never shrinks: after d, only d or more in the same direction
+    return shift is not None and (shift == 0 or shift * d < 0 or abs(shift) < abs(d))
 
 
 def _nearest_shifts(drifted: list[tuple[int, int]], s: int) -> set[int]:
     """The shifts of the drift-moved suspects just before and just after position s."""
     i = bisect.bisect_left(drifted, (s, -10**9))
     return {drifted[j][1] for j in (i - 1, i) if 0 <= j < len(drifted) and drifted[j][0] != s}
-
-
-def drifted_anchors(text: str, suspects: Sequence[SpanT], decisions: Sequence[Decision],
-                    anchors: Sequence[SpanT]) -> list[Decision]:
-    """Anchors inside a drifted stretch, moved with it. An anchor sits where drift put everything
-    around it, on whole words by chance ("every span after the k-th shifted by d", one of them
-    onto "near Tegeta dala dala"), when the nearest suspects before and after it were both
-    moved by the same drift shift d; or when one of them was, and moving the anchor by d puts
-    it on a surface the record labels the same way (an anchor or a repaired span). It moves
-    by d when the moved span is aligned, plausible and free. Returns a Decision per anchor moved."""
-    drift_rules = (DRIFT_SURFACE, DRIFT_NEIGHBOURS)
-    shift_at = {sp[0]: d.new[0] - sp[0] for sp, d in zip(suspects, decisions)
-                if d.new is not None and d.rule in drift_rules}
-    if not shift_at:
-        return []
-    starts = sorted(sp[0] for sp in suspects)
-    surfaces = {(text[s:e], lab) for s, e, lab in anchors}
-    surfaces |= {(text[d.new[0]:d.new[1]], d.new[2]) for d in decisions if d.new is not None}
-    taken = [(s, e) for s, e, _ in anchors] + [(d.new[0], d.new[1]) for d in decisions if d.new is not None]
-    out = []
-    for a in anchors:
-        s, e, lab = a
-        i = bisect.bisect_left(starts, s)
-        left = shift_at.get(starts[i - 1]) if i > 0 else None
-        right = shift_at.get(starts[i]) if i < len(starts) and starts[i] != s else None
-        shifts = {d for d in (left, right) if d is not None}
-        if not shifts:
-            continue
-        for d in sorted(shifts):
-            ns, ne = s + d, e + d
-            if not (0 <= ns and ne <= len(text)) or not aligned(text, ns, ne) or implausible(text[ns:ne], lab) is not None:
-                continue
-            if not (left == right == d or (text[ns:ne], lab) in surfaces):
-                continue
-            if any(os_ < ne and ns < oe for os_, oe in taken if (os_, oe) != (s, e)):
-                continue
-            out.append(Decision(a, DRIFT_NEIGHBOURS, (ns, ne, lab)))
-            break
-    return out

@@ -88,7 +88,8 @@ def format_figures(res: dict[str, Any]) -> str:
                  f"  defective accepted after repair: {s['defective_accepted_after_repair']} "
                  f"({s['salvaged_share']:.1%} of defective, {s['salvaged_share_of_unique_texts']:.1%} of distinct texts)",
                  f"  repaired spans: {s['repaired_spans']}, cutting a word: {s['repaired_spans_cutting_a_word']}, "
-                 f"changing a label: {s['repaired_spans_changing_a_label']}",
+                 f"changing a label: {s['repaired_spans_changing_a_label']}, off the first mention: "
+                 f"{s['repaired_spans_off_first_mention']}",
                  f"  repairs by rule: {s['repairs_by_rule']}",
                  f"  defective quarantined: {s['defective_quarantined']}, by reason: {s['quarantined_by_reason']}",
                  f"  distinct defective texts with a span no repair can place (no plausible mention of its label "
