@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ner_pipeline.config import load_settings
+from ner_pipeline.validate.drift_corpus import best_common_shift
 from ner_pipeline.validate.repair_commands import DEFAULT_SEED, DEFAULT_SYNTHETIC, compute
 
 DEV = Path(os.environ.get("NER_DEV_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data" / "openchs_v1_dev.jsonl")
@@ -76,3 +77,15 @@ def test_dev_figures(result):
     assert s["repaired_spans_cutting_a_word"] == 0 and s["repaired_spans_changing_a_label"] == 0
     assert s["repaired_spans_off_first_mention"] == 0
     assert s["defective_unique_texts_without_any_repair"] == 206  # of 273: at most 67 could be repaired
+    # Not drift: no single shift puts more than half of their spans on plausible mentions (every
+    # clean record: all of them, at 0). Only 3 of these 206 have a repair for each span.
+    assert s["defective_unique_texts_not_sharing_their_text"] == 206
+
+
+def test_best_common_shift_counts_what_annotations_share_with_their_text():
+    text = "Amani is nine and lives in Kondoa with her uncle."
+    spans = [(0, 5, "VICTIM"), (9, 13, "AGE"), (27, 33, "LOCATION"), (43, 48, "PERPETRATOR")]
+    assert best_common_shift(text, spans) == 4
+    assert best_common_shift(text, [(s + 3, e + 3, lab) for s, e, lab in spans]) == 4  # all moved together
+    # offsets of some other text: no shift puts more than one of them on a plausible mention
+    assert best_common_shift(text, [(1, 4, "VICTIM"), (20, 22, "AGE"), (30, 40, "LOCATION")]) <= 1

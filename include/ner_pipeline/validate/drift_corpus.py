@@ -24,6 +24,9 @@ the dev data's 334 clean records, the first whole-word occurrence of every label
 is labelled with that label (642/642 NAME, 281/281 INCIDENT_TYPE, ..., AGE 335/336), except
 VICTIM (70/155: a child's first mention is often NAME). A repair that puts a span where the
 same surface occurs earlier unlabelled is no mention those annotators would have made.
+It also counts the defective texts whose annotations do not share the text at all: no single
+shift puts more than half of their spans on plausible mentions (best_common_shift), which
+drift after the first mentions would (those first mentions stay at 0).
 """
 
 from __future__ import annotations
@@ -194,6 +197,33 @@ def _repair_exists(rec: dict[str, Any], window: int) -> bool:
     return True
 
 
+def best_common_shift(text: str, spans: Sequence[SpanT]) -> int:
+    """The most spans one shift d (any d that keeps a span inside the text, 0 included) puts on
+    a plausible mention of its label, all moved together: what a record's annotations share
+    with its text. Drift after the first mentions leaves at least those first mentions at 0."""
+    from .plausible import implausible
+
+    n = len(text)
+    word = [c.isalnum() or c == "_" for c in text]
+    # where an aligned span may start or end (spans.aligned): no whitespace there, no word cut
+    starts = {i for i in range(n) if not text[i].isspace() and not (i and word[i - 1] and word[i])}
+    ends = {i for i in range(1, n + 1) if not text[i - 1].isspace() and not (i < n and word[i - 1] and word[i])}
+    hits: Counter = Counter()
+    for s, e, lab in spans:
+        for d in {w - s for w in starts} & {v - e for v in ends}:
+            if s + d < e + d and implausible(text[s + d:e + d], lab) is None:
+                hits[d] += 1
+    return max(hits.values(), default=0)
+
+
+def _shares_text(rec: dict[str, Any]) -> bool:
+    """More than half of the record's spans fit its text under one shift (every clean record's
+    fit all of them, at 0)."""
+    t = rec.get("text") or ""
+    spans = [(e["start"], e["end"], e["label"]) for e in rec.get("entities") or []]
+    return 2 * best_common_shift(t, spans) > len(spans)
+
+
 def is_clean(rec: dict[str, Any], text_counts: Counter) -> bool:
     """Every span inside the text, aligned, none overlapping, and the text the file's only copy."""
     t = rec.get("text") or ""
@@ -240,6 +270,7 @@ def salvage(recs: Sequence[dict[str, Any]], settings: Any) -> dict[str, Any]:
     accepted_defective = sum(ln in by_line for ln in defective)
     window = settings.validation.drift_window
     no_repair_texts = {recs[ln - 1].get("text") for ln in defective if not _repair_exists(recs[ln - 1], window)}
+    unshared = {recs[ln - 1].get("text") for ln in defective if not _shares_text(recs[ln - 1])}
     unique_defective = len({recs[ln - 1].get("text") for ln in defective})
     return {
         "records": len(recs), "defective": len(defective), "defective_unique_texts": unique_defective,
@@ -251,6 +282,9 @@ def salvage(recs: Sequence[dict[str, Any]], settings: Any) -> dict[str, Any]:
         # distinct defective texts with a span that no shift within the window, trim or stem
         # puts on a plausible mention of its label: no repair exists that keeps words and labels
         "defective_unique_texts_without_any_repair": len(no_repair_texts),
+        # distinct defective texts of which no single shift puts more than half the spans on
+        # plausible mentions (best_common_shift): annotations of some other text, not drift
+        "defective_unique_texts_not_sharing_their_text": len(unshared),
         "quarantined_by_reason": dict(sorted(quarantined.items())),
         "repairs_by_rule": out.report["repairs_by_rule"],
         "repaired_spans": repaired_spans, "repaired_spans_cutting_a_word": cut,

@@ -94,5 +94,8 @@ def format_figures(res: dict[str, Any]) -> str:
                  f"  defective quarantined: {s['defective_quarantined']}, by reason: {s['quarantined_by_reason']}",
                  f"  distinct defective texts with a span no repair can place (no plausible mention of its label "
                  f"within {res['settings']['drift_window']} characters, trimmed or extended): "
-                 f"{s['defective_unique_texts_without_any_repair']} of {s['defective_unique_texts']}"]
+                 f"{s['defective_unique_texts_without_any_repair']} of {s['defective_unique_texts']}",
+                 f"  distinct defective texts of which no single shift puts more than half the spans on plausible "
+                 f"mentions (annotations of another text, not drift): "
+                 f"{s['defective_unique_texts_not_sharing_their_text']} of {s['defective_unique_texts']}"]
     return "\n".join(rows)
