@@ -17,7 +17,7 @@ failed) does not skip record_rejection; promote itself refuses a run without an 
 approval is required (stages.promote), whatever the graph.
 
 Everything here is a pure function of small dicts (no Airflow, no store) except `prepare`, which
-reads the run's metrics and writes `runs/<run>/approval/request.json` (what the UI shows as a
+reads the run's blessing (the metrics the gate judged are in it) and writes `runs/<run>/approval/request.json` (what the UI shows as a
 pending approval). The review body is built from metrics, rule outcomes and counts only, never
 from records, so no transcript text can reach it.
 """
@@ -28,7 +28,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
-from .evaluate.gate import evaluated_on, fmt_interval, fmt_value
+from .evaluate.formatting import md_rules_table, md_table
+from .evaluate.gate import evaluated_on
 
 TASK_ID = "approve_promotion"
 PROMOTE = "promote"
@@ -145,10 +146,6 @@ def cli_refusal(mode: str, *, force: bool, review: dict[str, Any] | None) -> str
 
 # -- what the reviewer sees ---------------------------------------------------------------
 
-def _f(v: Any) -> str:
-    return fmt_value(v, none="–")
-
-
 def _delta(a: Any, b: Any) -> str:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return f"{a - b:+.4f}"
@@ -156,8 +153,7 @@ def _delta(a: Any, b: Any) -> str:
 
 
 def _md_table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return out + ["| " + " | ".join(_f(c) for c in row) + " |" for row in rows]
+    return md_table(header, rows, none="–")
 
 
 def confusion_summary(confusion: dict[str, Any] | None, top: int = 6) -> dict[str, Any]:
@@ -183,8 +179,6 @@ def review_body(*, run_id: str, blessing: dict[str, Any], metrics: dict[str, Any
     """Markdown for the approval task: challenger vs champion per entity, real vs synthetic, every
     gate rule, the confusion summary and a link to the run's "NER models" page. Numbers, label
     names, ids and the trigger's reason only."""
-    from .records import LABELS
-
     champ = champion_metrics or {}
     champ_v = blessing.get("champion_version") or champ.get("version")
     lines = [f"**Run** `{run_id}` asks to become the serving NER model"
@@ -199,6 +193,20 @@ def review_body(*, run_id: str, blessing: dict[str, Any], metrics: dict[str, Any
                                                 if blessing.get("warnings") else ""))
     lines += ["", f"[Everything about this run (validation, metrics, gate, confusion matrix, model card)]({run_page_url})",
               "", "### Challenger vs champion (test split, strict entity level)", ""]
+    lines += _entity_table(metrics, champ)
+    lines += ["", "### Real vs synthetic test records", ""] + _source_table(metrics, champ)
+    lines += ["", "### Gate rules", "", f"Test data: {(blessing.get('test_data') or evaluated_on(metrics))['statement']}.", ""]
+    lines += md_rules_table(blessing.get("rules") or [], none="–")
+    lines += _confusion_lines(confusion_summary(confusion))
+    hours = f"{timeout.total_seconds() / 3600:g}"
+    lines += ["", "---", f"**Approve** promotes this model. **Reject** keeps the champion; say why in the comment. "
+              f"With no answer in {hours} h the run is recorded as not approved."]
+    return "\n".join(lines)
+
+
+def _entity_table(metrics: dict[str, Any], champ: dict[str, Any]) -> list[str]:
+    from .records import LABELS
+
     per, cper = metrics.get("per_label") or {}, champ.get("per_label") or {}
     labels = [lab for lab in list(LABELS) + [k for k in per if k not in LABELS] if lab in per or lab in cper]
     rows = []
@@ -206,29 +214,24 @@ def review_body(*, run_id: str, blessing: dict[str, Any], metrics: dict[str, Any
             [(lab, per.get(lab) or {}, cper.get(lab) or {}) for lab in labels]:
         rows.append([lab, m.get("support"), m.get("precision"), m.get("recall"), m.get("f1"),
                      c.get("f1") if champ else None, _delta(m.get("f1"), c.get("f1")) if champ else "–"])
-    lines += _md_table(["entity", "support", "precision", "recall", "F1", "champion F1", "Δ F1"], rows)
+    return _md_table(["entity", "support", "precision", "recall", "F1", "champion F1", "Δ F1"], rows)
 
-    lines += ["", "### Real vs synthetic test records", ""]
+
+def _source_table(metrics: dict[str, Any], champ: dict[str, Any]) -> list[str]:
     by_src, cby_src = metrics.get("by_source") or {}, champ.get("by_source") or {}
-    if by_src:
-        rows = [[src, d.get("n_records"), (d.get("micro") or {}).get("precision"), (d.get("micro") or {}).get("recall"),
-                 (d.get("micro") or {}).get("f1"), ((cby_src.get(src) or {}).get("micro") or {}).get("f1") if champ else None]
-                for src, d in sorted(by_src.items())]
-        lines += _md_table(["source", "records", "precision", "recall", "F1", "champion F1"], rows)
-        if "real" not in by_src:
-            lines.append("\nNo real records in the test split: every score above is on synthetic data.")
-    else:
-        lines.append("No per-source results stored.")
+    if not by_src:
+        return ["No per-source results stored."]
+    rows = [[src, d.get("n_records"), (d.get("micro") or {}).get("precision"), (d.get("micro") or {}).get("recall"),
+             (d.get("micro") or {}).get("f1"), ((cby_src.get(src) or {}).get("micro") or {}).get("f1") if champ else None]
+            for src, d in sorted(by_src.items())]
+    out = _md_table(["source", "records", "precision", "recall", "F1", "champion F1"], rows)
+    if "real" not in by_src:
+        out.append("\nNo real records in the test split: every score above is on synthetic data.")
+    return out
 
-    lines += ["", "### Gate rules", "", f"Test data: {(blessing.get('test_data') or evaluated_on(metrics))['statement']}.", ""]
-    lines += _md_table(["rule", "label", "value", "threshold", "outcome", "action", "drop interval"],
-                       [[r.get("rule"), r.get("label") or "", r.get("value"),
-                         f"{r.get('comparison', '')} {_f(r.get('threshold'))}", r.get("outcome"), r.get("action"),
-                         fmt_interval(r)]
-                        for r in blessing.get("rules") or []])
 
-    cs = confusion_summary(confusion)
-    lines += ["", f"### Confusion summary ({cs['n_words']} test words, word level)", ""]
+def _confusion_lines(cs: dict[str, Any]) -> list[str]:
+    lines = ["", f"### Confusion summary ({cs['n_words']} test words, word level)", ""]
     if cs["top"]:
         lines.append("Most confused (gold → predicted): "
                      + ", ".join(f"{c['gold']} → {c['predicted']}: {c['words']}" for c in cs["top"]) + ".")
@@ -238,10 +241,7 @@ def review_body(*, run_id: str, blessing: dict[str, Any], metrics: dict[str, Any
         lines.append("Missed (predicted O): " + ", ".join(f"{k} {v}" for k, v in cs["missed"].items()) + ".")
     if cs["spurious"]:
         lines.append("Invented (gold O): " + ", ".join(f"{k} {v}" for k, v in cs["spurious"].items()) + ".")
-    hours = f"{timeout.total_seconds() / 3600:g}"
-    lines += ["", "---", f"**Approve** promotes this model. **Reject** keeps the champion; say why in the comment. "
-              f"With no answer in {hours} h the run is recorded as not approved."]
-    return "\n".join(lines)
+    return lines
 
 
 def subject(run_id: str, forced: bool) -> str:
@@ -280,23 +280,23 @@ def status(request: dict[str, Any] | None, decisions: list[dict[str, Any]], *, n
 # -- the one I/O step ---------------------------------------------------------------------
 
 def prepare(settings: Any, run_id: str, *, evaluation: dict[str, Any], decision: dict[str, Any], dag_id: str,
-            triggered_by: str | None, reason: str, base_url: str | None) -> dict[str, str]:
-    """Write runs/<run>/approval/request.json and return the task's {"subject", "body"}."""
+            triggered_by: str | None, reason: str, base_url: str | None, store: Any = None) -> dict[str, str]:
+    """Write runs/<run>/approval/request.json and return the task's {"subject", "body"}. The
+    metrics shown are the ones the gate judged (the blessing's `inputs`), not a second read."""
     from .layout import RunPaths
     from .storage import ObjectStore
 
-    store = ObjectStore(settings)
+    store = store or ObjectStore(settings)
     blessing = store.get_json(store.key_of(decision["blessing_uri"])) or {}
-    metrics = store.get_json(store.key_of(evaluation["metrics_uri"])) or {}
-    champ = (store.get_json(store.key_of(evaluation["champion_metrics_uri"]))
-             if evaluation.get("champion_metrics_uri") else None)
+    inputs = blessing.get("inputs") or {}
     paths = RunPaths(run_id)
     confusion = store.get_json(store.key(paths.confusion))
     forced = bool(decision.get("force_promote") and not decision.get("passed"))
     timeout = response_timeout(settings)
     page = run_page_url(base_url, dag_id, run_id)
-    body = review_body(run_id=run_id, blessing=blessing, metrics=metrics, champion_metrics=champ, confusion=confusion,
-                       run_page_url=page, triggered_by=triggered_by, forced=forced, reason=reason, timeout=timeout)
+    body = review_body(run_id=run_id, blessing=blessing, metrics=inputs.get("metrics") or {},
+                       champion_metrics=inputs.get("champion_metrics"), confusion=confusion, run_page_url=page,
+                       triggered_by=triggered_by, forced=forced, reason=reason, timeout=timeout)
     now = datetime.now(timezone.utc)
     store.put_json(store.key(paths.approval_request), {
         "run_id": run_id, "dag_id": dag_id, "task_id": TASK_ID, "forced": forced,

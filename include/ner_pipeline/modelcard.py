@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .evaluate.gate import evaluated_on, fmt_interval, fmt_value
+from .evaluate.formatting import fmt_value, md_rules_table, md_table
+from .evaluate.gate import evaluated_on
 from .records import LABELS
 
 INTENDED_USE = (
@@ -31,9 +32,7 @@ def _f(v: Any) -> str:
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(_f(c) for c in row) + " |" for row in rows]
-    return out
+    return md_table(header, rows, none="-")
 
 
 def _labels(*dicts: dict[str, Any]) -> list[str]:
@@ -97,14 +96,27 @@ def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[s
     outcomes, intended use, known limits and lineage. `manifest` is the dataset snapshot's
     manifest.json (split.py); `settings` is accepted for callers that pass it and is unused."""
     manifest = manifest or {}
-    lines: list[str] = [f"# Child-helpline NER model{f' {version}' if version else ''}", ""]
-
-    micro = metrics.get("micro") or {}
     data = blessing.get("test_data") or evaluated_on(metrics)  # older blessings: from the metrics
+    lines = _summary(metrics, blessing, lineage, data, version)
+    lines += _data_section(manifest, lineage)
+    lines += _metrics_section(metrics, blessing, data)
+    lines += _gate_section(blessing, data)
+    lines += serving_lines(metrics)
+    lines += ["## Sign-off", ""] + [f"- {x}" for x in sign_off(blessing)] + [""]
+    lines += _limits_section(blessing, manifest)
+    if lineage:
+        lines += ["## Lineage", ""] + _table(["field", "value"], [[k, v] for k, v in sorted(lineage.items())]) + [""]
+    return "\n".join(lines)
+
+
+def _summary(metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[str, Any], data: dict[str, Any],
+             version: str | None) -> list[str]:
+    micro = metrics.get("micro") or {}
     decision = "promoted by the gate" if blessing.get("passed") else "did NOT pass the gate"
     if not blessing.get("passed") and (blessing.get("force_promote") or blessing.get("forced")):
         decision += " (forced promotion)"
-    lines += [
+    return [
+        f"# Child-helpline NER model{f' {version}' if version else ''}", "",
         f"- Gate: {decision}",
         f"- Test micro F1 (strict, entity level): {_f(micro.get('f1'))} "
         f"(P {_f(micro.get('precision'))}, R {_f(micro.get('recall'))}) on {_f(metrics.get('n_records'))} records",
@@ -115,39 +127,44 @@ def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[s
         "## Intended use", "", INTENDED_USE, "",
     ]
 
-    # -- data snapshot ------------------------------------------------------------------
-    lines += ["## Data snapshot", "",
-              f"- Snapshot: {_f(manifest.get('snapshot_id') or lineage.get('dataset_snapshot'))}",
-              f"- Manifest sha256: {_f(lineage.get('dataset_manifest_sha256'))}", ""]
+
+def _data_section(manifest: dict[str, Any], lineage: dict[str, Any]) -> list[str]:
+    lines = ["## Data snapshot", "",
+             f"- Snapshot: {_f(manifest.get('snapshot_id') or lineage.get('dataset_snapshot'))}",
+             f"- Manifest sha256: {_f(lineage.get('dataset_manifest_sha256'))}", ""]
     counts = manifest.get("counts") or {}
     by_source = manifest.get("counts_by_source") or {}
     if counts:
-        splits = list(counts)
         sources = sorted({s for d in by_source.values() for s in d})
-        rows = [[s, counts[s]] + [(by_source.get(s) or {}).get(src, 0) for src in sources] for s in splits]
+        rows = [[s, counts[s]] + [(by_source.get(s) or {}).get(src, 0) for src in sources] for s in counts]
         lines += _table(["split", "records"] + sources, rows) + [""]
     label_counts = manifest.get("label_counts") or {}
     if label_counts:
         splits = list(label_counts)
-        labels = _labels(*label_counts.values())
-        rows = [[lab] + [(label_counts[s] or {}).get(lab, 0) for s in splits] for lab in labels]
+        rows = [[lab] + [(label_counts[s] or {}).get(lab, 0) for s in splits] for lab in _labels(*label_counts.values())]
         lines += ["### Label counts (gold spans)", ""] + _table(["label"] + splits, rows) + [""]
+    return lines
 
-    # -- metrics ------------------------------------------------------------------------
-    per_label = metrics.get("per_label") or {}
+
+def _label_rows(per_label: dict[str, Any], champ_labels: dict[str, Any], with_champion: bool) -> list[list[Any]]:
+    rows = []
+    for lab in _labels(per_label):
+        m = per_label.get(lab) or {}
+        row = [lab, m.get("precision"), m.get("recall"), m.get("f1"), m.get("support")]
+        if with_champion:
+            row.append((champ_labels.get(lab) or {}).get("f1"))
+        rows.append(row)
+    return rows
+
+
+def _metrics_section(metrics: dict[str, Any], blessing: dict[str, Any], data: dict[str, Any]) -> list[str]:
     champ = (blessing.get("inputs") or {}).get("champion_metrics") or {}
     champ_labels = champ.get("per_label") or {}
     header = ["label", "precision", "recall", "F1", "support"]
     if champ_labels:
         header.append(f"champion F1 ({blessing.get('champion_version') or '?'})")
-    rows = []
-    for lab in _labels(per_label):
-        m = per_label.get(lab) or {}
-        row = [lab, m.get("precision"), m.get("recall"), m.get("f1"), m.get("support")]
-        if champ_labels:
-            row.append((champ_labels.get(lab) or {}).get("f1"))
-        rows.append(row)
-    lines += ["## Per-entity metrics (test split)", ""] + _table(header, rows) + [""]
+    rows = _label_rows(metrics.get("per_label") or {}, champ_labels, bool(champ_labels))
+    lines = ["## Per-entity metrics (test split)", ""] + _table(header, rows) + [""]
     sources = metrics.get("by_source") or {}
     if sources:
         rows = [[src, (d.get("micro") or {}).get("f1"), d.get("n_records")] for src, d in sorted(sources.items())]
@@ -155,48 +172,35 @@ def render(*, metrics: dict[str, Any], blessing: dict[str, Any], lineage: dict[s
     real = sources.get("real") or {}
     if data.get("decided_on") == "real" and real.get("per_label"):
         champ_real = ((champ.get("by_source") or {}).get("real") or {}).get("per_label") or {}
-        rows = []
-        for lab in _labels(real["per_label"]):
-            m = real["per_label"].get(lab) or {}
-            row = [lab, m.get("precision"), m.get("recall"), m.get("f1"), m.get("support")]
-            if champ_labels:
-                row.append((champ_real.get(lab) or {}).get("f1"))
-            rows.append(row)
+        rows = _label_rows(real["per_label"], champ_real, bool(champ_labels))
         lines += [f"### Real records ({real.get('n_records')}): these decided the gate", ""] + _table(header, rows) + [""]
+    return lines
 
-    # -- gate ---------------------------------------------------------------------------
+
+def _gate_section(blessing: dict[str, Any], data: dict[str, Any]) -> list[str]:
     rules = blessing.get("rules") or []
-    if rules:
-        rows = [[r.get("rule"), r.get("label") or "", r.get("value"), f"{r.get('comparison', '')} {_f(r.get('threshold'))}",
-                 r.get("outcome"), r.get("action"), fmt_interval(r)] for r in rules]
-        lines += ["## Gate thresholds and outcomes", "", f"Test data: {data['statement']}.", ""]
-        lines += _table(["rule", "label", "value", "threshold", "outcome", "action", "drop interval"], rows) + [""]
-        for b in blessing.get("bootstrap") or []:
-            lines.append(f"- Drop intervals ({b['source']}): {100 * (1 - b['significance']):g}% paired bootstrap over "
-                         f"{b['n_records']} test records, {b['resamples']} resamples, seed {b['seed']}; "
-                         "* marks a significant drop (a drop beyond the tolerance blocks only then).")
-        if blessing.get("bootstrap"):
-            lines.append("")
+    if not rules:
+        return []
+    lines = ["## Gate thresholds and outcomes", "", f"Test data: {data['statement']}.", ""]
+    lines += md_rules_table(rules, none="-") + [""]
+    for b in blessing.get("bootstrap") or []:
+        lines.append(f"- Drop intervals ({b['source']}): {100 * (1 - b['significance']):g}% paired bootstrap over "
+                     f"{b['n_records']} test records, {b['resamples']} resamples, seed {b['seed']}; "
+                     "* marks a significant drop (a drop beyond the tolerance blocks only then).")
+    if blessing.get("bootstrap"):
+        lines.append("")
+    return lines
 
-    lines += serving_lines(metrics)
 
-    # -- who ------------------------------------------------------------------------------
-    lines += ["## Sign-off", ""] + [f"- {x}" for x in sign_off(blessing)] + [""]
-
-    # -- limits ---------------------------------------------------------------------------
-    lines += ["## Known limits", ""] + [f"- {item}" for item in KNOWN_LIMITS]
-    thin = [r["label"] + ("" if r.get("source", "all") == "all" else f" ({r['source']})") for r in rules
+def _limits_section(blessing: dict[str, Any], manifest: dict[str, Any]) -> list[str]:
+    lines = ["## Known limits", ""] + [f"- {item}" for item in KNOWN_LIMITS]
+    thin = [r["label"] + ("" if r.get("source", "all") == "all" else f" ({r['source']})") for r in blessing.get("rules") or []
             if str(r.get("rule", "")).endswith("support") and r.get("outcome") == "insufficient_support"]
     if thin:
         lines.append(f"- Too little test support for a reliable score: {', '.join(thin)}.")
-    train_src = by_source.get("train") or {}
+    train_src = (manifest.get("counts_by_source") or {}).get("train") or {}
     if train_src:
         total = sum(train_src.values()) or 1
         lines.append(f"- Training records: {train_src.get('synthetic', 0)} synthetic, {train_src.get('real', 0)} real "
                      f"({100 * train_src.get('synthetic', 0) / total:.0f}% synthetic).")
-    lines.append("")
-
-    # -- lineage ----------------------------------------------------------------------------
-    if lineage:
-        lines += ["## Lineage", ""] + _table(["field", "value"], [[k, v] for k, v in sorted(lineage.items())]) + [""]
-    return "\n".join(lines)
+    return lines + [""]

@@ -107,7 +107,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from .evaluate.gate import format_gate_table
+    from .evaluate.formatting import format_gate_table
     from .registry import RegistryError
 
     _, reg = _registry(args)

@@ -353,7 +353,8 @@ def _promoted_version(registry: Any, run_id: str) -> str | None:
 
 def gate(settings: Settings, run_id: str, evaluation: dict[str, Any], *, dry_run: bool = False,
          force_promote: bool = False, reason: str = "", triggered_by: str | None = None) -> dict[str, Any]:
-    from .evaluate.gate import decide, format_gate_table
+    from .evaluate.formatting import format_gate_table
+    from .evaluate.gate import decide
     from .registry import Registry
 
     store = ObjectStore(settings)
@@ -580,7 +581,7 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append("\nReal records only (these decide the gate)")
             lines.append(format_metrics_table(summary["metrics"]["by_source"]["real"], champ))
     if summary.get("blessing"):
-        from .evaluate.gate import format_gate_table
+        from .evaluate.formatting import format_gate_table
 
         b = summary["blessing"]
         lines.append(f"\nGate: {'PASSED' if b['passed'] else 'FAILED'}")

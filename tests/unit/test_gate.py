@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from ner_pipeline.config import GateSettings, LabelThreshold
-from ner_pipeline.evaluate.gate import decide, decision_entry, format_gate_table
+from ner_pipeline.evaluate.formatting import format_gate_table
+from ner_pipeline.evaluate.gate import decide, decision_entry
 from ner_pipeline.records import LABELS
 
 

@@ -153,7 +153,7 @@ def run_score(args: argparse.Namespace) -> int:
 def run_serving_check(args: argparse.Namespace) -> int:
     """Exit 0 when the agreement (aggregation simple) meets gate.serving_agreement_min, else 1."""
     from ..cli import settings_from
-    from .gate import fmt_value
+    from .formatting import fmt_value
     from .predict import Predictor
     from .serving import serving_check
     from .stock_pipeline import AGGREGATIONS

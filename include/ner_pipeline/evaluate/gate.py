@@ -45,6 +45,7 @@ from typing import Any
 
 from ..config import GateSettings, LabelThreshold
 from ..records import LABELS
+from .formatting import fmt_value
 
 # Float noise must not turn "drops exactly the allowed amount" into a failure
 # (0.805 - 0.80 == 0.0050000000000000044).
@@ -125,15 +126,6 @@ def _rule(rule: str, label: str | None, value: Any, threshold: Any, comparison: 
         outcome = "fail" if action == "block" else "warn"
     return {"rule": rule, "label": label, "value": value, "threshold": threshold, "comparison": comparison,
             "outcome": outcome, "action": action, "detail": detail, "source": source, **extra}
-
-
-def fmt_value(v: Any, none: str = "n/a") -> str:
-    """A metric or threshold for a table or message: floats to 4 places, None as `none`."""
-    if v is None:
-        return none
-    if isinstance(v, float):
-        return f"{v:.4f}"
-    return str(v)
 
 
 def _labels(metrics: dict, gate: GateSettings, champion: dict | None) -> list[str]:
@@ -358,44 +350,3 @@ def decision_entry(blessing: dict[str, Any]) -> dict[str, Any]:
         "rules": [{k: r[k] for k in ("rule", "label", "value", "threshold", "outcome", "action")}
                   for r in blessing["rules"]],
     }
-
-
-_COLUMNS = (("rule", 29), ("label", 14), ("value", 8), ("cmp", 3), ("threshold", 9), ("outcome", 20), ("action", 6),
-            ("interval", 18))
-
-
-def fmt_interval(r: dict[str, Any], none: str = "-") -> str:
-    """A rule's bootstrap interval of the drop, `[lo, hi]` (the star marks a significant drop)."""
-    iv = r.get("interval")
-    if not iv:
-        return none
-    return f"[{iv[0]:.4f}, {iv[1]:.4f}]" + ("*" if r.get("significant") else "")
-
-
-def format_gate_table(blessing: dict[str, Any]) -> str:
-    """Fixed-width table of every rule (for the task log and the run summary)."""
-    def cell(v: Any) -> str:
-        return fmt_value(v, none="-")
-
-    header = "  ".join(f"{name:<{w}}" for name, w in _COLUMNS)
-    lines = [header, "-" * len(header)]
-    for r in blessing["rules"]:
-        vals = (r["rule"], r["label"], r["value"], r["comparison"], r["threshold"], r["outcome"], r["action"],
-                fmt_interval(r))
-        lines.append("  ".join(f"{cell(v):<{w}}" if i < 2 or i > 4 else f"{cell(v):>{w}}"
-                               for i, (v, (_, w)) in enumerate(zip(vals, _COLUMNS))).rstrip())
-    verdict = "PROMOTE" if blessing["passed"] else "REJECTED"
-    champ = blessing.get("champion_version") or "none"
-    lines.append("-" * len(header))
-    lines.append(f"decision: {verdict} (champion: {champ})")
-    data = blessing.get("test_data") or {}
-    if data.get("statement"):
-        lines.append(f"test data: {data['statement']}")
-    for b in blessing.get("bootstrap") or []:
-        lines.append(f"intervals ({b['source']}): {100 * (1 - b['significance']):g}% paired bootstrap of the F1 drop "
-                     f"over {b['n_records']} test records ({b['resamples']} resamples, seed {b['seed']}; * significant)")
-    for reason in blessing.get("reasons", []):
-        lines.append(f"  blocked: {reason}")
-    for warning in blessing.get("warnings", []):
-        lines.append(f"  warning: {warning}")
-    return "\n".join(lines)
