@@ -1,7 +1,8 @@
 """Record-level checks and repairs: one RawRecord in, one verdict out (no batch state).
 
 Order matters and is fixed: text checks, per-span label and bounds checks, dropping exact
-duplicate spans, repairing misaligned spans (choose_repair.py), completeness (unlabelled
+duplicate spans, repairing misaligned spans (choose_repair.py) and placing the aligned ones of a
+record with drift again (drift_runs.py), completeness (unlabelled
 repeats, policy per source), then overlap on the final spans. Any reason left means quarantine and the repairs are void.
 Details name fields, offsets and labels only: they go to the quarantine file for staff.
 Spans are (start, end, label) tuples here (see ingest/raw.py for why).
