@@ -8,7 +8,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
 from ner_pipeline.config import SplitSettings  # noqa: E402
-from ner_pipeline.split import manifest_for, split_records, to_jsonl  # noqa: E402
+from ner_pipeline.snapshots import manifest_for  # noqa: E402
+from ner_pipeline.split import split_records, to_jsonl  # noqa: E402
 from ner_pipeline.synth import generate  # noqa: E402
 
 ap = argparse.ArgumentParser(description=__doc__)

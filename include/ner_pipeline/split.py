@@ -9,7 +9,7 @@ A record's split is a pure function of its normalised text hash and a salt, so:
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Iterable
+from typing import Iterable
 
 from . import jsonl
 from .config import SplitSettings
@@ -49,13 +49,3 @@ def to_jsonl(records: Iterable[Record]) -> bytes:
 
 def parse_jsonl(data: bytes, *, source: str | None = None) -> list[Record]:
     return [Record.from_dict(d, source=source) for d in jsonl.load_lines(data)]
-
-
-def __getattr__(name: str) -> Any:
-    # manifest_for moved to snapshots.py; benchmarks/make_snapshot.py and
-    # tests/integration/test_faults_common.py still import it from here (other owners' files).
-    if name == "manifest_for":
-        from .snapshots import manifest_for
-
-        return manifest_for
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

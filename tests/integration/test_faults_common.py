@@ -106,7 +106,8 @@ _TRAINED: dict[str, Path] = {}
 def trained_model(tmp_root: Path) -> Path:
     """A finished trainer output folder (model/, metrics.json, ..., _SUCCESS), trained once."""
     if "dir" not in _TRAINED:
-        from ner_pipeline.split import manifest_for, split_records, to_jsonl
+        from ner_pipeline.snapshots import manifest_for
+        from ner_pipeline.split import split_records, to_jsonl
 
         snap = tmp_root / "cached-snapshot"
         snap.mkdir(parents=True, exist_ok=True)
@@ -304,7 +305,8 @@ def snapshot_is_complete(store: ObjectStore, uri: str) -> bool:
 
 def put_snapshot(store: ObjectStore, snapshot_id: str, records: list[Record]) -> str:
     """A complete dataset snapshot as build_snapshot writes it (manifest last); returns its URI."""
-    from ner_pipeline.split import SPLITS, manifest_for, split_records, to_jsonl
+    from ner_pipeline.snapshots import manifest_for
+    from ner_pipeline.split import SPLITS, split_records, to_jsonl
 
     splits = split_records(records, store.settings.split)
     files = {f"{s}.jsonl": to_jsonl(splits[s]) for s in SPLITS}
