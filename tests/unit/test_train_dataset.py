@@ -65,7 +65,9 @@ def test_arrow_files_stay_in_the_cache_folder(tokenizer, tmp_path):
 
     _, new = both_paths(tokenizer, tmp_path, longest_first=False, label_all=True)
     assert new.windows.cache_files and all(f["filename"].startswith(str(tmp_path / "arrow")) for f in new.windows.cache_files)
-    assert os.environ["HF_DATASETS_OFFLINE"] == "1"
+    import datasets
+
+    assert os.environ["HF_DATASETS_OFFLINE"] == "1" and datasets.config.HF_HUB_OFFLINE is True
 
 
 def test_selection_through_refs_picks_the_records_of_the_list_path(tmp_path):

@@ -25,9 +25,11 @@ MAP_BATCH = 256  # records per tokenizer call (encode_texts' own chunk)
 
 
 def _datasets() -> Any:
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")  # read at import: never the network
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")  # never the network: read when datasets is imported,
     import datasets
 
+    # ...which transformers' Trainer may have done first.
+    datasets.config.HF_HUB_OFFLINE = datasets.config.HF_DATASETS_OFFLINE = True
     datasets.disable_progress_bars()  # bars in a pod log are noise
     return datasets
 

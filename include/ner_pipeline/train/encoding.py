@@ -124,6 +124,36 @@ def training_features(
     return feats
 
 
+@dataclass
+class PreparedSplit:
+    records: list[Record]
+    encoded: list[EncodedText]
+    windows: list[Window]
+    features: list[dict[str, list[int]]]
+
+    @property
+    def n_tokens(self) -> int:
+        """Tokens of all windows (specials and overlaps included): what one epoch computes."""
+        return sum(len(f["input_ids"]) for f in self.features)
+
+    @property
+    def n_text_tokens(self) -> int:
+        """Tokens of the texts themselves, each counted once."""
+        return sum(len(e) for e in self.encoded)
+
+
+def prepare_split(records: Sequence[Record], tokenizer: Any, cfg: WindowConfig, specials: SpecialTokens,
+                  label_all_subtokens: bool, *, longest_first: bool = False) -> PreparedSplit:
+    """Tokenize, window and label records. longest_first (for evaluation) puts windows of a
+    similar length in the same batch; the window list keeps the same order as the features."""
+    encoded = encode_texts(tokenizer, [r.text for r in records])
+    windows = plan_windows(encoded, cfg, specials)
+    if longest_first:
+        windows.sort(key=lambda w: w.end - w.start, reverse=True)
+    feats = training_features(records, encoded, windows, specials, label_all_subtokens)
+    return PreparedSplit(list(records), encoded, windows, feats)
+
+
 def label_maps(config: Any) -> tuple[dict[int, str], dict[str, int]]:
     """id2label/label2id from a model config, keys normalised to int/str."""
     id2label = {int(k): str(v) for k, v in (config.id2label or {}).items()}

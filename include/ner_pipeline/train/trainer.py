@@ -14,58 +14,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..config import Settings, TrainingSettings
 from ..records import Record
 from .align import IGNORE
 from .batching import ListDataset, make_collator, train_dataset
 from .callbacks import callback_classes
-from .encoding import (
-    EncodedText,
-    SpecialTokens,
-    Window,
-    WindowConfig,
-    encode_texts,
-    label_maps,
-    plan_windows,
-    training_features,
-)
+from .encoding import PreparedSplit, SpecialTokens, WindowConfig, label_maps, prepare_split
 from .runtime import Runtime
+
+if TYPE_CHECKING:
+    from .dataset import WindowedSplit
 
 log = logging.getLogger(__name__)
 
 BEST_METRIC = "micro_f1"
-
-
-@dataclass
-class PreparedSplit:
-    records: list[Record]
-    encoded: list[EncodedText]
-    windows: list[Window]
-    features: list[dict[str, list[int]]]
-
-    @property
-    def n_tokens(self) -> int:
-        """Tokens of all windows (specials and overlaps included): what one epoch computes."""
-        return sum(len(f["input_ids"]) for f in self.features)
-
-    @property
-    def n_text_tokens(self) -> int:
-        """Tokens of the texts themselves, each counted once."""
-        return sum(len(e) for e in self.encoded)
-
-
-def prepare_split(records: Sequence[Record], tokenizer: Any, cfg: WindowConfig, specials: SpecialTokens,
-                  label_all_subtokens: bool, *, longest_first: bool = False) -> PreparedSplit:
-    """Tokenize, window and label records. longest_first (for evaluation) puts windows of a
-    similar length in the same batch; the window list keeps the same order as the features."""
-    encoded = encode_texts(tokenizer, [r.text for r in records])
-    windows = plan_windows(encoded, cfg, specials)
-    if longest_first:
-        windows.sort(key=lambda w: w.end - w.start, reverse=True)
-    feats = training_features(records, encoded, windows, specials, label_all_subtokens)
-    return PreparedSplit(list(records), encoded, windows, feats)
 
 
 class ValidationScorer:
@@ -204,7 +168,6 @@ def fit(train_records: Sequence[Record] | Any, validation_records: Sequence[Reco
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
     from transformers.utils import logging as hf_logging
 
-    from .dataset import records_from_list, window_dataset
     from .model_loading import load_base_model
     from .runtime import seed_everything
 
@@ -217,18 +180,7 @@ def fit(train_records: Sequence[Record] | Any, validation_records: Sequence[Reco
     max_length = min(ts.max_length, getattr(model.config, "max_position_embeddings", ts.max_length))
     cfg = WindowConfig(max_length, ts.stride)
 
-    arrow_dir = work_dir / "datasets"
-    if isinstance(train_records, Sequence):
-        train_records = records_from_list(train_records, arrow_dir)
-    train = window_dataset(train_records, tokenizer, cfg, specials, ts.label_all_subtokens, arrow_dir)
-    # Validation stays in memory: the scorer decodes and scores all of it at each evaluation.
-    val = prepare_split(validation_records, tokenizer, cfg, specials, ts.label_all_subtokens, longest_first=True)
-    log.info("train: %d records -> %d windows (%d tokens, %d of them text); validation: %d records -> %d windows",
-             train.n_records, train.n_windows, train.n_tokens, train.n_text_tokens, len(val.records),
-             len(val.windows))
-    if not train.n_windows:
-        raise ValueError("no training windows: the training split is empty")
-
+    train, val = _splits(train_records, validation_records, tokenizer, cfg, specials, ts, work_dir / "datasets")
     id2label, _ = label_maps(model.config)
     scorer = ValidationScorer(val, specials, id2label, tokenizer.pad_token_id or 0) if val.features else None
     Throughput, LogCb, EpochOrder = callback_classes()
@@ -252,6 +204,30 @@ def fit(train_records: Sequence[Record] | Any, validation_records: Sequence[Reco
     trainer.remove_callback(PrinterCallback)
     trainer.train()
 
+    return _result(trainer, tokenizer, scorer, throughput.seconds, train, val, cfg, ts)
+
+
+def _splits(train_records: Sequence[Record] | Any, validation_records: Sequence[Record], tokenizer: Any,
+            cfg: WindowConfig, specials: SpecialTokens, ts: TrainingSettings,
+            arrow_dir: Path) -> tuple[WindowedSplit, PreparedSplit]:
+    """Train windows in memory-mapped Arrow (dataset.py); validation in memory, since the scorer
+    decodes and scores all of it at each evaluation."""
+    from .dataset import records_from_list, window_dataset
+
+    if isinstance(train_records, Sequence):
+        train_records = records_from_list(train_records, arrow_dir)
+    train = window_dataset(train_records, tokenizer, cfg, specials, ts.label_all_subtokens, arrow_dir)
+    val = prepare_split(validation_records, tokenizer, cfg, specials, ts.label_all_subtokens, longest_first=True)
+    log.info("train: %d records -> %d windows (%d tokens, %d of them text); validation: %d records -> %d windows",
+             train.n_records, train.n_windows, train.n_tokens, train.n_text_tokens, len(val.records),
+             len(val.windows))
+    if not train.n_windows:
+        raise ValueError("no training windows: the training split is empty")
+    return train, val
+
+
+def _result(trainer: Any, tokenizer: Any, scorer: ValidationScorer | None, train_seconds: float,
+            train: WindowedSplit, val: PreparedSplit, cfg: WindowConfig, ts: TrainingSettings) -> FitResult:
     state = trainer.state
     best_idx = _best_index(scorer.history) if scorer else None
     evals = [e for e in state.log_history if f"eval_{BEST_METRIC}" in e]
@@ -264,7 +240,7 @@ def fit(train_records: Sequence[Record] | Any, validation_records: Sequence[Reco
         base_model=ts.base_model,
         epochs_run=float(state.epoch or 0.0),
         global_steps=state.global_step,
-        train_seconds=throughput.seconds,
+        train_seconds=train_seconds,
         train_tokens=int(state.num_input_tokens_seen),
         n_train_records=train.n_records,
         n_validation_records=len(val.records),
