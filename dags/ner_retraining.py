@@ -47,6 +47,14 @@ def _settings():
     return load_settings()
 
 
+def _env():
+    """(settings, store) for one task, made at run time (never while the file is parsed)."""
+    from ner_pipeline.storage import ObjectStore
+
+    settings = load_settings()
+    return settings, ObjectStore(settings)
+
+
 def _ctx() -> tuple[str, dict]:
     from airflow.sdk import get_current_context
 
@@ -115,7 +123,8 @@ def ner_retraining():
             from airflow.sdk.exceptions import AirflowSkipException
 
             raise AirflowSkipException("generate_synthetic is off for this run")
-        return stages.generate_synthetic(_settings(), run_id, n=params["synthetic_count"])
+        settings, store = _env()
+        return stages.generate_synthetic(settings, run_id, n=params["synthetic_count"], store=store)
 
     @task(task_display_name="Discover new files", trigger_rule=TriggerRule.NONE_FAILED)
     def discover() -> dict:
@@ -123,7 +132,8 @@ def ner_retraining():
         from ner_pipeline import stages
 
         run_id, params = _ctx()
-        return stages.discover(_settings(), run_id, params["sources"])
+        settings, store = _env()
+        return stages.discover(settings, run_id, params["sources"], store=store)
 
     @task(task_display_name="Validate (Great Expectations)")
     def validate(discovered: dict) -> dict:
@@ -131,7 +141,8 @@ def ner_retraining():
         from ner_pipeline import stages
 
         run_id, _ = _ctx()
-        return stages.validate(_settings(), run_id, discovered)
+        settings, store = _env()
+        return stages.validate(settings, run_id, discovered, store=store)
 
     @task(task_display_name="Build dataset snapshot")
     def build_snapshot(validated: dict) -> dict:
@@ -139,7 +150,8 @@ def ner_retraining():
         from ner_pipeline import stages
 
         run_id, _ = _ctx()
-        return stages.build_snapshot(_settings(), run_id, validated)
+        settings, store = _env()
+        return stages.build_snapshot(settings, run_id, validated, store=store)
 
     # An ordering only, no XCom: a skipped generate_synthetic (the default) has none to pull.
     discovered = discover()
@@ -178,7 +190,8 @@ def ner_retraining():
         from ner_pipeline import stages
 
         run_id, _ = _ctx()
-        return stages.evaluate(_settings(), run_id, snap["dataset_uri"], trained)
+        settings, store = _env()
+        return stages.evaluate(settings, run_id, snap["dataset_uri"], trained, store=store)
 
     @task.branch(task_display_name="Gate")
     def gate(evaluation: dict) -> list[str]:
@@ -188,19 +201,19 @@ def ner_retraining():
         from ner_pipeline import stages
 
         run_id, params = _ctx()
-        if params["force_promote"] and not params["reason"].strip():
-            raise ValueError("force_promote requires a reason")
-        settings = _settings()
+        settings, store = _env()
         who = _who()
+        # stages.gate refuses force_promote without a reason (promotion.Request), before judging
         decision = stages.gate(settings, run_id, evaluation, dry_run=params["dry_run"],
-                               force_promote=params["force_promote"], reason=params["reason"], triggered_by=who)
+                               force_promote=params["force_promote"], reason=params["reason"], triggered_by=who,
+                               store=store)
         ti = get_current_context()["ti"]
         ti.xcom_push(key="decision", value=decision)
         branches = approval.route(decision, "required" if APPROVAL else "auto")  # the graph parsed
         if approval.TASK_ID in branches:
             ti.xcom_push(key="approval", value=approval.prepare(
                 settings, run_id, evaluation=evaluation, decision=decision, dag_id=DAG_ID, triggered_by=who,
-                reason=params["reason"], base_url=conf.get("api", "base_url", fallback=None)))
+                reason=params["reason"], base_url=conf.get("api", "base_url", fallback=None), store=store))
         return branches
 
     @task(task_display_name="Promote to registry", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
@@ -212,9 +225,10 @@ def ner_retraining():
 
         run_id, params = _ctx()
         decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
-        return stages.promote(_settings(), run_id, snapshot=snap, train_result=trained, evaluation=evaluation,
+        settings, store = _env()
+        return stages.promote(settings, run_id, snapshot=snap, train_result=trained, evaluation=evaluation,
                               decision=decision, dag_id=DAG_ID, reason=params["reason"], who=_who(),
-                              review=_review())
+                              review=_review(), store=store)
 
     @task(task_display_name="Record rejection", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
     def record_rejection(evaluation: dict) -> dict:
@@ -225,8 +239,9 @@ def ner_retraining():
 
         run_id, params = _ctx()
         decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
-        return stages.record_rejection(_settings(), run_id, evaluation=evaluation, decision=decision,
-                                       reason=params["reason"], who=_who(), review=_review())
+        settings, store = _env()
+        return stages.record_rejection(settings, run_id, evaluation=evaluation, decision=decision,
+                                       reason=params["reason"], who=_who(), review=_review(), store=store)
 
     @task(task_display_name="Report", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
     def report(validated: dict, evaluation: dict) -> dict:
@@ -237,10 +252,11 @@ def ner_retraining():
 
         run_id, _ = _ctx()
         ti = get_current_context()["ti"]
-        return stages.report(_settings(), run_id, validated=validated, evaluation=evaluation,
+        settings, store = _env()
+        return stages.report(settings, run_id, validated=validated, evaluation=evaluation,
                              decision=ti.xcom_pull(task_ids="gate", key="decision"),
                              promoted=ti.xcom_pull(task_ids="promote"),
-                             rejected=ti.xcom_pull(task_ids="record_rejection"))
+                             rejected=ti.xcom_pull(task_ids="record_rejection"), store=store)
 
     evaluation = evaluate(snapshot, train_result)
     branch = gate(evaluation)

@@ -45,3 +45,12 @@ class MemoryStore(ObjectStore):
         for k in keys:
             del self.objects[k]
         return len(keys)
+
+    def list_dirs(self, prefix: str) -> list[str]:
+        return sorted({prefix + k[len(prefix):].split("/", 1)[0] + "/" for k in self.objects
+                       if k.startswith(prefix) and "/" in k[len(prefix):]})
+
+    def copy(self, src_key: str, dst_key: str) -> None:
+        data, etag = self.objects[src_key]
+        self.objects[dst_key] = (data, etag)
+        self.puts.append(dst_key)

@@ -10,3 +10,16 @@ class StageError(RuntimeError):
 
 class SnapshotError(StageError):
     """A dataset snapshot is incomplete, does not match its manifest, or its pointer moved."""
+
+
+class RegistryError(RuntimeError):
+    """The registry refused an operation (incomplete input, unknown version, unblessed model)."""
+
+
+class ChampionChanged(RuntimeError):
+    """The champion pointer moved between reading it and writing it: another writer won."""
+
+    def __init__(self, expected: str | None, found: str | None) -> None:
+        self.expected, self.found = expected, found
+        super().__init__(f"champion changed under me: expected {expected or 'no champion'}, "
+                         f"found {found or 'no champion'}")

@@ -20,58 +20,37 @@ Safety argument, in short:
   checks what is already there, so re-running a promotion finishes the work of a crashed attempt
   and never makes a second version or history entry.
 
-`gate_and_promote` is the loop the issue asks for when a promotion loses a race: re-score the
-new champion, re-run the gate, try again. The version's blessing.json is the decision that built
-the version; the decision that finally moved the pointer is in the history entry (its rules and
+Storage only: which run may be promoted, the gate and its re-run after a lost race are
+promotion.py's. The version's blessing.json is the decision that built the version; the
+decision that finally moved the pointer is in the history entry (its rules and
 `gated_against`), which differs only when a lost race was re-gated.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import random
 import re
-import shutil
-import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from . import jsonl
+from . import registry_history
+from .errors import ChampionChanged, RegistryError
 from .layout import CHAMPION, COMPLETE_MARKER, HISTORY, VERSIONS, OutputPaths, VersionPaths, run_hash, run_map
-from .safepath import local_path
-from .storage import ObjectStore, PreconditionFailed, md5_hex
+from .modelcard import render
+from .registry_history import PROMOTION_KINDS
+from .registry_files import copy_staging, download, drop_leftovers, holds_staging, json_bytes, write_generated
+from .storage import ObjectStore, PreconditionFailed
+
+__all__ = ["ChampionChanged", "PROMOTION_KINDS", "Registry", "RegistryError", "resolve_model"]
 
 log = logging.getLogger(__name__)
 
-STAGING_MARKER = OutputPaths.SUCCESS
-
-# Trainer outputs keep their content but not their names where the registry writes its own.
-STAGING_RENAMES = {OutputPaths.METRICS: "train_metrics.json", OutputPaths.CONFIG: "train_config.json",
-                   OutputPaths.RUN: "train_run.json"}
-GENERATED = (VersionPaths.METRICS, VersionPaths.BLESSING, VersionPaths.LINEAGE, VersionPaths.MODEL_CARD, COMPLETE_MARKER)
-
-PROMOTION_KINDS = ("promotion", "forced_promotion")
-HISTORY_ATTEMPTS = 10
 
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-
-
-class RegistryError(RuntimeError):
-    """The registry refused an operation (incomplete input, unknown version, unblessed model)."""
-
-
-class ChampionChanged(RuntimeError):
-    """The champion pointer moved between reading it and writing it: another writer won."""
-
-    def __init__(self, expected: str | None, found: str | None) -> None:
-        self.expected, self.found = expected, found
-        super().__init__(f"champion changed under me: expected {expected or 'no champion'}, "
-                         f"found {found or 'no champion'}")
 
 
 def _utcnow() -> datetime:
@@ -140,7 +119,7 @@ class Registry:
         """Complete versions, newest first: {"version", "run_id", "created_at", "micro_f1", "passed",
         "kind", "is_champion", "was_champion"}. Partial folders (crashed copies) are not listed."""
         champ = self.champion() or {}
-        ever = self._ever_champion(self.history())
+        ever = registry_history.ever_champion(self.history())
         root = self._key(VERSIONS) + "/"
         out = []
         for prefix in self.store.list_dirs(root):
@@ -174,15 +153,16 @@ class Registry:
     def history(self) -> list[dict[str, Any]]:
         """Every recorded event, oldest first (a line that does not parse is skipped)."""
         got = self.store.get_with_etag(self._key(HISTORY))
-        return _parse_history(got[0]) if got else []
+        return registry_history.parse(got[0]) if got else []
 
-    @staticmethod
-    def _ever_champion(history: list[dict[str, Any]]) -> set[str]:
-        out: set[str] = set()
-        for e in history:
-            if e.get("kind") in PROMOTION_KINDS + ("rollback",) and e.get("version"):
-                out.add(e["version"])
-        return out
+    def served(self, version: str, champion: dict[str, Any] | None = ..., history: list[dict[str, Any]] | None = None
+               ) -> bool:
+        """True when `version` is the champion, or ever was (a promotion, forced promotion or
+        rollback named it): the one meaning of "already promoted" (promotion.already_promoted)."""
+        champ = self.champion() if champion is ... else champion
+        if (champ or {}).get("version") == version:
+            return True
+        return version in registry_history.ever_champion(self.history() if history is None else history)
 
     # -- run -> version ---------------------------------------------------------------------
     def new_version_id(self, run_id: str) -> str:
@@ -224,21 +204,6 @@ class Registry:
                     current, run_id, vid)
         return vid
 
-    def _holds_staging(self, vid: str, staging_uri: str) -> bool:
-        """True when the complete version `vid` was copied from exactly these staging files
-        (size + MD5 of each, under the names the registry gives them)."""
-        marker = self.marker(vid) or {}
-        recorded = {k: v for k, v in (marker.get("files") or {}).items() if k not in GENERATED}
-        skey = self.store.key_of(staging_uri).rstrip("/") + "/"
-        now: dict[str, Any] = {}
-        for obj in self.store.list(skey):
-            rel = obj["Key"][len(skey):]
-            dst = STAGING_RENAMES.get(rel, rel)
-            if not rel or rel.endswith("/") or rel == STAGING_MARKER or dst in GENERATED:
-                continue
-            now[dst] = self._checksum(obj["Key"])
-        return now == recorded
-
     def version_for_run(self, run_id: str) -> str | None:
         got = self.store.get_json(self._key(run_map(run_id)))
         return got["version"] if got else None
@@ -254,33 +219,18 @@ class Registry:
         """
         if "kind" not in entry:
             raise ValueError("a history entry needs a 'kind'")
-        entry = {"ts": _iso(self.clock()), "run_id": run_id, **entry}
-        line = jsonl.dump_line(entry, sort_keys=True, default=str)
-        key = self._key(HISTORY)
-        for attempt in range(HISTORY_ATTEMPTS):
-            got = self.store.get_with_etag(key)
-            data, etag = got if got else (b"", None)
-            if any(_same_event(e, entry) for e in _parse_history(data)):
-                return False
-            if data and not data.endswith(b"\n"):
-                data += b"\n"
-            try:
-                if etag:
-                    self.store.put_bytes(key, data + line, content_type="application/x-ndjson", if_match=etag)
-                else:
-                    self.store.put_bytes(key, line, content_type="application/x-ndjson", if_none_match=True)
-                return True
-            except PreconditionFailed:
-                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-        raise RuntimeError(f"could not append to {self.store.uri(key)} after {HISTORY_ATTEMPTS} attempts")
+        return registry_history.append(self.store, self._key(HISTORY), {"ts": _iso(self.clock()), "run_id": run_id,
+                                                                        **entry})
 
     # -- promotion --------------------------------------------------------------------------
     def promote(self, *, run_id: str, staging_uri: str, blessing: dict[str, Any], metrics: dict[str, Any],
                 lineage: dict[str, Any], model_card: str | None = None, expected_champion: Any = ...,
-                reason: str = "gate passed", who: str = "airflow", force: bool = False,
+                reason: str = "gate passed", who: str = "airflow",
                 audit: dict[str, Any] | None = None) -> dict[str, Any]:
         """Make the run's model a version and the champion; returns {"version", "uri", "champion_uri",
-        "previous", "already_done"}.
+        "previous", "already_done"}. Which blessings may be promoted, and with what reason, is
+        promotion.py's to decide (promotion.promote is the caller); a blessing that did not pass
+        is stored as kind "forced_promotion".
 
         audit: who else took part (approval.attribution: `triggered_by`, `approval` with the
         reviewer, decision, time and comment); written into the pointer, the history entry and the
@@ -290,30 +240,23 @@ class Registry:
         if the pointer names anything else, ChampionChanged is raised before anything is copied,
         and the pointer write itself is conditional on the ETag read. `...` (default) accepts
         whatever champion is current when promote starts (still a conditional write).
-        A blessing that did not pass is promoted only with force=True (or blessing["force_promote"],
-        as the DAG's gate stamps it) and a reason; that is recorded as kind "forced_promotion".
         Re-running for the same run_id finishes a crashed attempt or returns already_done=True.
         """
-        forced = not blessing.get("passed")
-        if forced and not (force or blessing.get("force_promote")):
-            raise RegistryError(f"run {run_id} did not pass the gate: {'; '.join(blessing.get('reasons', []))}")
-        if forced and (not reason or reason == "gate passed"):
-            raise RegistryError("a forced promotion needs a reason")
-        kind = "forced_promotion" if forced else "promotion"
+        kind = "promotion" if blessing.get("passed") else "forced_promotion"
         vid = self.new_version_id(run_id)
         champ, etag = self.champion_with_etag()
         current = champ.get("version") if champ else None
-        complete = self.marker(vid) is not None
-        if complete and current != vid and vid not in self._ever_champion(self.history()) \
-                and not self._holds_staging(vid, staging_uri):
+        marker = self.marker(vid)
+        served = self.served(vid, champ, self.history()) if marker is not None else False
+        if marker is not None and not served and not holds_staging(self.store, marker, staging_uri):
             # The run's version is complete but never served (crash before the pointer moved, or
             # a lost race) and this attempt trained other weights: a version id never names two
             # models, so this attempt gets its own.
-            vid = self._next_version_id(run_id, vid)
-            complete = False
+            vid, marker = self._next_version_id(run_id, vid), None
+        complete = marker is not None
         uri = self.version_uri(vid)
 
-        if complete and (current == vid or vid in self._ever_champion(self.history())):
+        if served:
             # Done before: at most the history line is missing (crash right after the pointer moved).
             if current == vid and champ.get("run_id") == run_id and champ.get("kind") in PROMOTION_KINDS:
                 self._checkpoint("before_history")
@@ -340,49 +283,6 @@ class Registry:
         log.info("champion: %s -> %s (%s)", current or "none", vid, kind)
         return {"version": vid, "uri": uri, "champion_uri": self.champion_uri, "previous": current,
                 "already_done": False}
-
-    def gate_and_promote(self, *, run_id: str, staging_uri: str, metrics: dict[str, Any], gate: Any,
-                         rescore: Callable[[str], dict[str, Any]], lineage: dict[str, Any],
-                         model_card: Callable[[dict[str, Any]], str] | None = None, who: str = "airflow",
-                         max_attempts: int = 3, audit: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Gate against the current champion and promote; on ChampionChanged, re-score the new
-        champion (`rescore(version) -> metrics` on the same test records) and gate again.
-
-        Returns {"promoted": bool, "blessing", ...promote()'s result when promoted}. A rejection is
-        recorded in the history (kind "rejection", every rule's outcome).
-        """
-        from .evaluate.gate import decide, decision_entry
-
-        done = self._already_promoted(run_id)
-        if done:
-            return {"promoted": True, "blessing": self.version(done)["blessing"], "version": done,
-                    "uri": self.version_uri(done), "champion_uri": self.champion_uri, "already_done": True}
-        for attempt in range(1, max_attempts + 1):
-            champ = self.champion()
-            cv = champ["version"] if champ else None
-            blessing = {**decide(metrics, gate, rescore(cv) if cv else None, champion_version=cv), **(audit or {})}
-            if not blessing["passed"]:
-                self.record_decision(run_id, {**decision_entry(blessing), "kind": "rejection", "who": who,
-                                              **(audit or {})})
-                return {"promoted": False, "blessing": blessing}
-            try:
-                result = self.promote(run_id=run_id, staging_uri=staging_uri, blessing=blessing, metrics=metrics,
-                                      lineage=lineage, model_card=model_card(blessing) if model_card else None,
-                                      expected_champion=cv, who=who, audit=audit)
-                return {"promoted": True, "blessing": blessing, **result}
-            except ChampionChanged as exc:
-                if attempt == max_attempts:
-                    raise
-                log.warning("%s; re-running the gate against the new champion (attempt %d)", exc, attempt + 1)
-        raise AssertionError("unreachable")
-
-    def _already_promoted(self, run_id: str) -> str | None:
-        vid = self.version_for_run(run_id)
-        if vid and self.marker(vid) is not None:
-            champ = self.champion() or {}
-            if champ.get("version") == vid or vid in self._ever_champion(self.history()):
-                return vid
-        return None
 
     def _promotion_entry(self, kind: str, vid: str, previous: str | None, blessing: dict[str, Any],
                          metrics: dict[str, Any], reason: str, who: str) -> dict[str, Any]:
@@ -412,57 +312,23 @@ class Registry:
                        metrics: dict[str, Any], lineage: dict[str, Any], model_card: str | None,
                        kind: str, who: str, reason: str) -> None:
         """Copy staging, write the generated files, verify all, write the marker last."""
-        from .modelcard import render
-
-        skey = self.store.key_of(staging_uri).rstrip("/") + "/"
-        if not self.store.exists(skey + STAGING_MARKER):
-            raise RegistryError(f"staging {staging_uri} has no {STAGING_MARKER}: the trainer did not finish")
         prefix = self._vprefix(vid)
-        files: dict[str, dict[str, Any]] = {}
-
-        for obj in self.store.list(skey):
-            rel = obj["Key"][len(skey):]
-            if not rel or rel.endswith("/") or rel == STAGING_MARKER:
-                continue
-            dst = STAGING_RENAMES.get(rel, rel)
-            if dst in GENERATED:
-                continue  # the registry's own file of that name wins
-            self.store.copy(obj["Key"], prefix + dst)
-            src_sum = self._checksum(obj["Key"])
-            if self._checksum(prefix + dst) != src_sum:
-                raise RegistryError(f"copy of {rel} into {vid} does not match its source (size/MD5)")
-            files[dst] = src_sum
-        if not any(name.startswith(OutputPaths.MODEL + "/") for name in files):
-            raise RegistryError(f"staging {staging_uri} holds no model/ folder")
+        files = copy_staging(self.store, staging_uri, prefix, vid)
         self._checkpoint("after_copy")
-
         stored_blessing = dict(blessing)
         if kind == "forced_promotion":
             # forced by whoever asked for it (the run's trigger, or the CLI user); approved by `who`
             stored_blessing["forced"] = {"who": blessing.get("triggered_by") or who, "reason": reason}
-        generated = {
-            VersionPaths.METRICS: _json_bytes(metrics),
-            VersionPaths.BLESSING: _json_bytes(stored_blessing),
-            VersionPaths.LINEAGE: _json_bytes({**lineage, "version": vid, "run_id": lineage.get("run_id") or run_id,
-                                         "staging_uri": staging_uri}),
-            VersionPaths.MODEL_CARD: (model_card if model_card is not None
-                              else render(metrics=metrics, blessing=stored_blessing, lineage=lineage, version=vid)
-                              ).encode("utf-8"),
-        }
-        for name, data in generated.items():
-            ctype = "text/markdown" if name.endswith(".md") else "application/json"
-            self.store.put_bytes(prefix + name, data, content_type=ctype)
-            expected = {"size": len(data), "md5": md5_hex(data)}
-            if self._checksum(prefix + name) != expected:
-                raise RegistryError(f"{name} in {vid} does not read back as written (size/MD5)")
-            files[name] = expected
-
-        # Leftovers of an earlier attempt from a different staging content do not belong here.
-        for obj in list(self.store.list(prefix)):
-            rel = obj["Key"][len(prefix):]
-            if rel not in files and rel != COMPLETE_MARKER:
-                self.store.client.delete_object(Bucket=self.store.bucket, Key=obj["Key"])
-
+        if model_card is None:
+            model_card = render(metrics=metrics, blessing=stored_blessing, lineage=lineage, version=vid)
+        files.update(write_generated(self.store, prefix, vid, {
+            VersionPaths.METRICS: json_bytes(metrics),
+            VersionPaths.BLESSING: json_bytes(stored_blessing),
+            VersionPaths.LINEAGE: json_bytes({**lineage, "version": vid, "run_id": lineage.get("run_id") or run_id,
+                                              "staging_uri": staging_uri}),
+            VersionPaths.MODEL_CARD: model_card.encode("utf-8"),
+        }))
+        drop_leftovers(self.store, prefix, files)
         self._checkpoint("before_marker")
         marker = {"version": vid, "run_id": run_id, "created_at": _iso(self.clock()), "kind": kind,
                   "passed": bool(blessing.get("passed")), "micro_f1": (metrics.get("micro") or {}).get("f1"),
@@ -471,21 +337,6 @@ class Registry:
             self.store.put_json(prefix + COMPLETE_MARKER, marker, if_none_match=True)
         except PreconditionFailed:
             pass  # a concurrent attempt of this same run completed it: versions are immutable
-
-    def _checksum(self, key: str) -> dict[str, Any]:
-        """{"size", "md5"} of a stored object. A single-part ETag is the MD5 (also with SSE-S3);
-        multipart and SSE-KMS ETags are not, so then the object is read and hashed."""
-        head = self.store.head(key)
-        if head is None:
-            raise RegistryError(f"{self.store.uri(key)} is missing")
-        etag = head["ETag"].strip('"')
-        if re.fullmatch(r"[0-9a-f]{32}", etag) and self.store.settings.storage.sse != "aws:kms":
-            return {"size": head["ContentLength"], "md5": etag}
-        h, size = hashlib.md5(usedforsecurity=False), 0
-        for chunk in self.store.client.get_object(Bucket=self.store.bucket, Key=key)["Body"].iter_chunks(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-        return {"size": size, "md5": h.hexdigest()}
 
     # -- rollback ---------------------------------------------------------------------------
     def rollback(self, version: str, *, reason: str, who: str) -> dict[str, Any]:
@@ -528,32 +379,7 @@ class Registry:
         marker = self.marker(vid)
         if marker is None:
             raise RegistryError(f"version {vid} does not exist or is incomplete")
-        dest = Path(dest_dir)
-        if dest.exists() and any(dest.iterdir()) and not (dest / COMPLETE_MARKER).exists():
-            raise FileExistsError(f"{dest} exists and is not a pulled model version")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.parent / f".{dest.name}.partial-{uuid.uuid4().hex[:8]}"
-        try:
-            prefix = self._vprefix(vid)
-            for rel, want in marker["files"].items():
-                path = local_path(tmp, rel)  # the marker's names are stored data: never leave tmp
-                path.parent.mkdir(parents=True, exist_ok=True)
-                h, size = hashlib.md5(usedforsecurity=False), 0
-                body = self.store.client.get_object(Bucket=self.store.bucket, Key=prefix + rel)["Body"]
-                with open(path, "wb") as fh:
-                    for chunk in body.iter_chunks(1 << 20):
-                        fh.write(chunk)
-                        h.update(chunk)
-                        size += len(chunk)
-                if {"size": size, "md5": h.hexdigest()} != want:
-                    raise RegistryError(f"{rel} of {vid} does not match its recorded size/MD5")
-            (tmp / COMPLETE_MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True))
-            if dest.exists():
-                shutil.rmtree(dest)
-            tmp.rename(dest)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return dest
+        return download(self.store, self._vprefix(vid), vid, marker, Path(dest_dir))
 
 
 def resolve_model(spec: str, settings: Any, tmp: str | os.PathLike[str]) -> tuple[Path, str]:
@@ -567,17 +393,3 @@ def resolve_model(spec: str, settings: Any, tmp: str | os.PathLike[str]) -> tupl
         return (path / OutputPaths.MODEL if (path / OutputPaths.MODEL).is_dir() else path), version
     dest = Registry(ObjectStore(settings)).pull(spec, Path(tmp) / "version")
     return dest / OutputPaths.MODEL, json.loads((dest / COMPLETE_MARKER).read_text())["version"]
-
-
-def _json_bytes(obj: Any) -> bytes:
-    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
-
-
-def _parse_history(data: bytes) -> list[dict[str, Any]]:
-    return [e for e in jsonl.load_lines(data, skip_bad=True) if isinstance(e, dict)]
-
-
-def _same_event(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if b.get("op_id"):
-        return a.get("op_id") == b["op_id"]
-    return b.get("run_id") is not None and a.get("run_id") == b["run_id"] and a.get("kind") == b["kind"]

@@ -7,8 +7,8 @@ models/ner/history.jsonl with who (--who, else $USER) and why (--reason).
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import getpass
-import hashlib
 import json
 import os
 import sys
@@ -179,30 +179,23 @@ def _rollback(args: argparse.Namespace) -> int:
 
 
 def _promote(args: argparse.Namespace) -> int:
+    from .errors import StageError
+    from .layout import RunPaths
+    from .promotion import PromotionError, Request, check_staging_is_evaluated, lineage, promote
     from .registry import ChampionChanged, RegistryError
-    from .storage import ObjectStore
 
     settings, reg = _registry(args)
-    store: ObjectStore = reg.store
-    if args.force and not (args.reason or "").strip():
-        return _fail("--force needs --reason")
-    from .layout import RunPaths
-
+    store = reg.store
+    try:
+        request = Request(args.run, who=_who(args), force=args.force, reason=args.reason or "")
+    except PromotionError as exc:
+        return _fail(f"{exc} (--force needs --reason)")
     paths = RunPaths(args.run)
     staging = args.staging or settings.uri(paths.train) + "/"
-    metrics_uri = args.metrics or settings.uri(paths.metrics)
-    blessing_uri = args.blessing or settings.uri(paths.blessing)
-    metrics = store.get_json(store.key_of(metrics_uri))
-    if metrics is None:
-        return _fail(f"no test metrics at {metrics_uri} (evaluate the run first, or pass --metrics)")
-    blessing = store.get_json(store.key_of(blessing_uri))
-    if blessing is None:
-        if not args.force:
-            return _fail(f"no gate decision at {blessing_uri}; run the gate or use --force --reason")
-        blessing = {"passed": False, "decision": "rejected", "rules": [], "champion_version": None,
-                    "reasons": [f"no gate decision found at {blessing_uri}"]}
-    if not blessing.get("passed") and not args.force:
-        return _fail("the gate rejected this run: " + "; ".join(blessing.get("reasons", [])) + " (use --force --reason)")
+    found = _run_objects(store, args, paths)
+    if isinstance(found, str):
+        return _fail(found)
+    metrics, blessing = found
     # With promotion.approval: required the command line promotes only what a reviewer approved
     # (the review the DAG wrote into the run's blessing); forced promotions go through the DAG.
     from .approval import cli_refusal
@@ -211,24 +204,16 @@ def _promote(args: argparse.Namespace) -> int:
     if refusal:
         return _fail(refusal)
     audit = {k: blessing[k] for k in ("triggered_by", "approval") if blessing.get(k)}
+    request = replace(request, audit=audit)
     # The model promoted is the one evaluate scored, file for file (size + MD5), as in the DAG;
     # only --force goes on when no record of the evaluated files exists.
-    from .errors import StageError
-    from .stages import _check_staging_is_evaluated
-
     files_uri = args.model_files or settings.uri(paths.model_files)
-    if not args.force or store.exists(store.key_of(files_uri)):
-        try:
-            _check_staging_is_evaluated(store, staging, {"model_files_uri": files_uri})
-        except StageError as exc:
-            return _fail(str(exc))
     try:
-        out = reg.promote(run_id=args.run, staging_uri=staging, blessing=blessing, metrics=metrics,
-                          lineage=_lineage(store, staging, args.run),
-                          # a passed blessing holds only against the champion it was gated with
-                          expected_champion=... if args.force else blessing.get("champion_version"),
-                          reason=args.reason or "gate passed", who=_who(args), force=args.force, audit=audit)
-    except (RegistryError, ChampionChanged) as exc:
+        if not args.force or store.exists(store.key_of(files_uri)):
+            check_staging_is_evaluated(store, staging, files_uri)
+        out = promote(reg, request, staging_uri=staging, blessing=blessing, metrics=metrics,
+                      lineage=lineage(store, staging, args.run, source="cli"))
+    except (StageError, RegistryError, ChampionChanged) as exc:
         return _fail(str(exc))
     if out["already_done"]:
         print(f"run {args.run} was already promoted as {out['version']}: nothing changed "
@@ -238,22 +223,19 @@ def _promote(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lineage(store: Any, staging: str, run_id: str) -> dict[str, Any]:
-    """What the staging folder says about how the model was made (the DAG passes a fuller one)."""
-    from .layout import OutputPaths
-
-    out = OutputPaths(store.key_of(staging).rstrip("/"))
-    got = store.get_with_etag(out.config)
-    config = json.loads(got[0]) if got else {}
-    run = store.get_json(out.run) or {}
-    training = config.get("training") or {}
-    kube = training.get("kubernetes") or {}
-    return {
-        "run_id": run_id, "dag_id": None, "source": "cli",
-        "config_sha256": hashlib.sha256(got[0]).hexdigest() if got else None,
-        "base_model": training.get("base_model"),
-        "training_backend": training.get("backend"),
-        "trainer_image": kube.get("image") if training.get("backend") == "kubernetes" else "local",
-        "git_commit": run.get("git_commit"),
-        "dataset_uri": run.get("dataset_uri") or run.get("dataset"),
-    }
+def _run_objects(store: Any, args: argparse.Namespace, paths: Any) -> tuple[dict[str, Any], dict[str, Any]] | str:
+    """(test metrics, gate blessing) of the run, or why the command cannot go on."""
+    metrics_uri = args.metrics or store.settings.uri(paths.metrics)
+    blessing_uri = args.blessing or store.settings.uri(paths.blessing)
+    metrics = store.get_json(store.key_of(metrics_uri))
+    if metrics is None:
+        return f"no test metrics at {metrics_uri} (evaluate the run first, or pass --metrics)"
+    blessing = store.get_json(store.key_of(blessing_uri))
+    if blessing is None:
+        if not args.force:
+            return f"no gate decision at {blessing_uri}; run the gate or use --force --reason"
+        blessing = {"passed": False, "decision": "rejected", "rules": [], "champion_version": None,
+                    "reasons": [f"no gate decision found at {blessing_uri}"]}
+    if not blessing.get("passed") and not args.force:
+        return "the gate rejected this run: " + "; ".join(blessing.get("reasons", [])) + " (use --force --reason)"
+    return metrics, blessing

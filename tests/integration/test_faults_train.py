@@ -68,7 +68,7 @@ def test_trainer_crash_and_kill_then_clean_rerun(shared_bucket, tmp_path, monkey
 
     # 2. The trainer is killed mid-training (OOM killer, node drain, kill -9).
     with monkeypatch.context() as mp, pytest.raises(stages.StageError, match="trainer was killed by SIGKILL"):
-        mp.setattr(stages.subprocess, "Popen", KillTrainerAt)
+        mp.setattr(stages.model.subprocess, "Popen", KillTrainerAt)
         stages.train_local(settings, RUN, dataset, overrides=train_overrides(settings))
     assert KillTrainerAt.killed
     assert _no_train_output(store, RUN)

@@ -12,6 +12,8 @@ from ner_pipeline.config import GateSettings
 from ner_pipeline.evaluate.gate import decide
 from ner_pipeline.records import LABELS
 from ner_pipeline.layout import CHAMPION, COMPLETE_MARKER, HISTORY, VERSIONS
+from ner_pipeline.promotion import Request
+from ner_pipeline.promotion import promote as promote_request
 from ner_pipeline.registry import (ChampionChanged, Registry,
                                    RegistryError)
 from ner_pipeline.storage import ObjectStore
@@ -48,6 +50,11 @@ def promote(reg: Registry, run: str, f1: float, champion_metrics: dict | None = 
     kw.setdefault("expected_champion", cv)
     return reg.promote(run_id=run, staging_uri=stage(reg.store, run), blessing=blessing, metrics=metrics(f1),
                        lineage={"dag_id": "ner_retraining", "run_id": run, "git_commit": "abc123"}, **kw)
+
+
+def gate_and_promote(reg: Registry, run_id: str, **kw):
+    """Gate against the current champion and promote, re-gating after a lost race (promotion.py)."""
+    return promote_request(reg, Request(run_id), **kw)
 
 
 def rescore(reg: Registry):
@@ -98,12 +105,12 @@ def test_first_promotion(store):
 def test_better_then_worse_challenger(store):
     reg = Registry(store)
     kw = dict(gate=GATE, rescore=rescore(reg), lineage={}, staging_uri=None)
-    first = reg.gate_and_promote(run_id="r1", metrics=metrics(0.80), **{**kw, "staging_uri": stage(store, "r1")})
-    better = reg.gate_and_promote(run_id="r2", metrics=metrics(0.85), **{**kw, "staging_uri": stage(store, "r2")})
+    first = gate_and_promote(reg, "r1", metrics=metrics(0.80), **{**kw, "staging_uri": stage(store, "r1")})
+    better = gate_and_promote(reg, "r2", metrics=metrics(0.85), **{**kw, "staging_uri": stage(store, "r2")})
     assert first["promoted"] and better["promoted"] and better["previous"] == first["version"]
     assert better["blessing"]["champion_version"] == first["version"]
     assert better["version"] > first["version"]  # ids sort by time
-    worse = reg.gate_and_promote(run_id="r3", metrics=metrics(0.84), **{**kw, "staging_uri": stage(store, "r3")})
+    worse = gate_and_promote(reg, "r3", metrics=metrics(0.84), **{**kw, "staging_uri": stage(store, "r3")})
     assert not worse["promoted"]
     assert any("drop" in r for r in worse["blessing"]["reasons"])
     assert reg.champion()["version"] == better["version"]
@@ -210,8 +217,8 @@ def test_race_loser_regates_against_the_new_champion(store):
 
         reg = Registry(store, hooks={"before_pointer": hook})
         try:
-            results[run] = reg.gate_and_promote(run_id=run, staging_uri=stagings[run], metrics=metrics(scores[run]),
-                                                gate=GATE, rescore=rescore(reg), lineage={})
+            results[run] = gate_and_promote(reg, run, staging_uri=stagings[run], metrics=metrics(scores[run]),
+                                            gate=GATE, rescore=rescore(reg), lineage={})
         except Exception as exc:  # noqa: BLE001
             results[run] = exc
 
@@ -282,12 +289,13 @@ def test_refuses_unfinished_staging_and_unblessed_models(store):
     with pytest.raises(RegistryError, match="_SUCCESS"):
         reg.promote(run_id="r1", staging_uri=stage(store, "r1", success=False), blessing=blessing,
                     metrics=metrics(0.8), lineage={})
-    rejected = decide(metrics(0.7), GATE)
+    rejected = decide(metrics(0.7), GATE)  # the rules are promotion.py's: a Request, then promote
     with pytest.raises(RegistryError, match="did not pass"):
-        reg.promote(run_id="r2", staging_uri=stage(store, "r2"), blessing=rejected, metrics=metrics(0.7), lineage={})
+        promote_request(reg, Request("r2"), staging_uri=stage(store, "r2"), blessing=rejected, metrics=metrics(0.7),
+                        lineage={})
     with pytest.raises(RegistryError, match="reason"):
-        reg.promote(run_id="r2", staging_uri=stage(store, "r2"), blessing=rejected, metrics=metrics(0.7), lineage={},
-                    force=True)
+        promote_request(reg, Request("r2", force=True), staging_uri=stage(store, "r2"), blessing=rejected,
+                        metrics=metrics(0.7), lineage={})
     assert reg.champion() is None and reg.history() == []
 
 

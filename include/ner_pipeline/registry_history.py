@@ -1,0 +1,54 @@
+"""models/ner/history.jsonl: an append-only log of decisions, promotions and rollbacks, one
+JSON object a line, appended by a read and a conditional PUT, each event at most once."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from . import jsonl
+from .storage import ObjectStore, PreconditionFailed
+
+ATTEMPTS = 10
+PROMOTION_KINDS = ("promotion", "forced_promotion")
+SERVING_KINDS = PROMOTION_KINDS + ("rollback",)  # the events that make a version champion
+
+
+def parse(data: bytes) -> list[dict[str, Any]]:
+    """Every event, oldest first (a line that does not parse is skipped)."""
+    return [e for e in jsonl.load_lines(data, skip_bad=True) if isinstance(e, dict)]
+
+
+def same_event(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """One event per op_id when it has one (rollbacks), else per (run_id, kind)."""
+    if b.get("op_id"):
+        return a.get("op_id") == b["op_id"]
+    return b.get("run_id") is not None and a.get("run_id") == b["run_id"] and a.get("kind") == b["kind"]
+
+
+def ever_champion(history: list[dict[str, Any]]) -> set[str]:
+    """Every version some event made the champion."""
+    return {e["version"] for e in history if e.get("kind") in SERVING_KINDS and e.get("version")}
+
+
+def append(store: ObjectStore, key: str, entry: dict[str, Any]) -> bool:
+    """Append `entry` unless the same event is there (False then). If-Match on the ETag read
+    (If-None-Match for the first line), retried when another writer appended in between."""
+    line = jsonl.dump_line(entry, sort_keys=True, default=str)
+    for attempt in range(ATTEMPTS):
+        got = store.get_with_etag(key)
+        data, etag = got if got else (b"", None)
+        if any(same_event(e, entry) for e in parse(data)):
+            return False
+        if data and not data.endswith(b"\n"):
+            data += b"\n"
+        try:
+            if etag:
+                store.put_bytes(key, data + line, content_type="application/x-ndjson", if_match=etag)
+            else:
+                store.put_bytes(key, line, content_type="application/x-ndjson", if_none_match=True)
+            return True
+        except PreconditionFailed:
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+    raise RuntimeError(f"could not append to {store.uri(key)} after {ATTEMPTS} attempts")
