@@ -37,9 +37,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from . import registry_history
+from . import registry_history, registry_runs
 from .errors import ChampionChanged, RegistryError
-from .layout import CHAMPION, COMPLETE_MARKER, HISTORY, VERSIONS, OutputPaths, VersionPaths, run_hash, run_map
+from .layout import CHAMPION, COMPLETE_MARKER, HISTORY, VERSIONS, OutputPaths, VersionPaths
 from .modelcard import render
 from .registry_history import PROMOTION_KINDS
 from .registry_files import copy_staging, download, drop_leftovers, holds_staging, json_bytes, write_generated
@@ -166,47 +166,14 @@ class Registry:
 
     # -- run -> version ---------------------------------------------------------------------
     def new_version_id(self, run_id: str) -> str:
-        """The version id this run owns: `v<UTC yyyymmddThhmmssmmm>Z-<sha256(run_id)[:8]>`.
-
-        Sorts by the time of the run's first promotion attempt and is unique per run; the first
-        call stores it (If-None-Match), so every later call for the same run returns the same id.
-        """
-        key = self._key(run_map(run_id))
-        existing = self.store.get_json(key)
-        if existing:
-            return existing["version"]
-        now = self.clock()
-        vid = f"v{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{run_hash(run_id)[:8]}"
-        try:
-            self.store.put_json(key, {"run_id": run_id, "version": vid, "created_at": _iso(self.clock())},
-                                if_none_match=True)
-        except PreconditionFailed:  # a concurrent attempt of the same run got there first
-            return self.store.get_json(key)["version"]
-        return vid
+        """The version id this run owns (registry_runs.claim: the same on every call)."""
+        return registry_runs.claim(self.store, run_id, self.clock())
 
     def _next_version_id(self, run_id: str, current: str) -> str:
-        """A new attempt's version id for this run (`<timestamp>Z-<hash>-a<n>`), recorded in the
-        run map by a conditional write so every later call returns it."""
-        key = self._key(run_map(run_id))
-        got = self.store.get_with_etag(key)
-        entry, etag = (json.loads(got[0]), got[1]) if got else ({"run_id": run_id, "version": current}, None)
-        if entry.get("version") != current:  # another attempt moved it already
-            return entry["version"]
-        earlier = list(entry.get("earlier") or []) + [current]
-        now = self.clock()
-        vid = f"v{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{run_hash(run_id)[:8]}-a{len(earlier) + 1}"
-        new = {"run_id": run_id, "version": vid, "created_at": _iso(now), "earlier": earlier}
-        try:
-            self.store.put_json(key, new, if_match=etag) if etag else self.store.put_json(key, new, if_none_match=True)
-        except PreconditionFailed:
-            return self.store.get_json(key)["version"]
-        log.warning("version %s of run %s holds other weights than this attempt's staging: this attempt is %s",
-                    current, run_id, vid)
-        return vid
+        return registry_runs.next_attempt(self.store, run_id, current, self.clock())
 
     def version_for_run(self, run_id: str) -> str | None:
-        got = self.store.get_json(self._key(run_map(run_id)))
-        return got["version"] if got else None
+        return registry_runs.version_for_run(self.store, run_id)
 
     # -- history ----------------------------------------------------------------------------
     def record_decision(self, run_id: str | None, entry: dict[str, Any]) -> bool:
