@@ -155,15 +155,10 @@ def snapshot_train(folder: Path, manifest: dict[str, Any], cache_dir: Path) -> A
     """The snapshot's train.jsonl as a records dataset, its sha256 checked first (streamed)."""
     from ..errors import SnapshotError
     from ..layout import split_file
-    from ..snapshots import _expected_sha256  # TODO(snapshots owner): a public name
+    from ..snapshots import check_split_file
 
-    name = split_file("train")
-    path = Path(folder) / name
-    if not path.is_file():
-        raise SnapshotError(f"snapshot has no {name}")
-    expected = _expected_sha256(manifest, name)
-    with open(path, "rb") as fh:
-        digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    if expected and digest != expected:
-        raise SnapshotError(f"{name} does not match the sha256 in manifest.json")
+    checked = check_split_file(folder, manifest, "train")
+    if checked is None:
+        raise SnapshotError(f"snapshot has no {split_file('train')}")
+    path, digest = checked
     return records_dataset(path, cache_dir, fingerprint=digest[:16])
