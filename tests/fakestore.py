@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Iterator
 
 from ner_pipeline.storage import ObjectStore, PreconditionFailed, md5_hex
@@ -54,3 +55,7 @@ class MemoryStore(ObjectStore):
         data, etag = self.objects[src_key]
         self.objects[dst_key] = (data, etag)
         self.puts.append(dst_key)
+
+    def sha256(self, key: str) -> tuple[str, int] | None:
+        got = self.objects.get(key)
+        return None if got is None else (hashlib.sha256(got[0]).hexdigest(), len(got[0]))

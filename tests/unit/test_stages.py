@@ -88,3 +88,36 @@ def test_rejection_and_report(env):
     assert store.get_json(store.key(LAST_RUN))["summary_uri"] == out["summary_uri"]
     text = stages.format_summary(store.get_json(store.key_of(out["summary_uri"])))
     assert "Gate: FAILED" in text and "NOT PROMOTED" in text
+
+
+def test_intake_stages_on_the_fake_store(env):
+    """generate -> discover -> validate -> build_snapshot, then the next night finds nothing new."""
+    settings, store = env
+    made = stages.generate_synthetic(settings, "manual__i", n=30, seed=3, store=store)
+    assert made["records"] == 30 and made["uri"].startswith(store.uri(store.key(settings.sources.synthetic_prefix)))
+    found = stages.discover(settings, "manual__i", ["synthetic"], store=store)
+    assert found["n_files"] == 1 and found["by_source"] == {"synthetic": 1}
+    validated = stages.validate(settings, "manual__i", found, store=store)
+    assert validated["counts"]["records_read"] == 30 and not validated["rejected_files"]
+    snap = stages.build_snapshot(settings, "manual__i", validated, store=store)
+    assert sum(snap["counts"].values()) == validated["counts"]["accepted"] == snap["new_records"]
+    assert stages.discover(settings, "manual__next", ["synthetic"], store=store)["n_files"] == 0
+
+
+def test_evaluate_on_the_fake_store(env, tiny_model):
+    settings, store = env
+    made = stages.generate_synthetic(settings, "manual__e", n=40, seed=5, store=store)
+    assert made["records"] == 40
+    validated = stages.validate(settings, "manual__e", stages.discover(settings, "manual__e", ["synthetic"], store=store),
+                                store=store)
+    snap = stages.build_snapshot(settings, "manual__e", validated, store=store)
+    out = store.key_of(stages.train_output_uri(settings, "manual__e"))
+    store.upload_dir(tiny_model, out + "model")
+    with pytest.raises(stages.StageError, match="no _SUCCESS"):
+        stages.evaluate(settings, "manual__e", snap["dataset_uri"], {}, store=store)
+    store.put_bytes(out + "_SUCCESS", b"{}")
+    ev = stages.evaluate(settings, "manual__e", snap["dataset_uri"], {}, store=store)
+    assert ev["n_test"] == snap["counts"]["test"] and ev["champion_version"] is None
+    files = store.get_json(store.key_of(ev["model_files_uri"]))["files"]
+    assert "config.json" in files and files["config.json"] == store.checksum(out + "model/config.json")
+    assert "serving" in store.get_json(store.key_of(ev["metrics_uri"]))
