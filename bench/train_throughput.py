@@ -49,7 +49,7 @@ def run_one(name: str, extra: list[str], common: list[str], repeat: int = 1) -> 
 
 def fast_bf16() -> bool:
     sys.path.insert(0, str(ROOT / "include"))
-    from ner_pipeline.train.runtime import detect_runtime
+    from ner_pipeline.runtime import detect_runtime
 
     return detect_runtime("auto").precision == "bf16"
 

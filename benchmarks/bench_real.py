@@ -166,7 +166,7 @@ def main() -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from ner_pipeline.config import load_settings
     from ner_pipeline.evaluate.predict import Predictor
-    from ner_pipeline.evaluate.score import score
+    from ner_pipeline.metrics import score
 
     # The whole file is read as one batch: its defective third must not reject the clean records.
     clean = clean_records(args.data, load_settings("local", [*args.overrides, "validation.quarantine_rate_limit=1.0"]))

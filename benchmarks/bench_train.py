@@ -7,8 +7,8 @@
     python benchmarks/bench_train.py --mode both --max-steps 12     # trainer vs a bare PyTorch loop
     python benchmarks/bench_train.py --arch distilbert-base --device cuda --precision bf16 --peak-tflops 989
 
-Trains one epoch (or --max-steps) over N records with the same windows, collator, sampler and
-precision choice as `ner-pipeline train`, then predicts the same texts with the Predictor.
+Trains one epoch (or --max-steps) over N records with the same windows (memory-mapped Arrow, as
+`fit` reads them), collator, sampler and precision choice as `ner-pipeline train`, then predicts the same texts with the Predictor.
 Reports real (non-pad) train tokens/s, computed (padded) tokens/s, inference tokens/s, peak
 memory and wall time; the last stdout line is one JSON object. Records are generated here
 (helpline-like, ~375 word pieces on average, some beyond 512) unless --data gives a JSONL.
@@ -137,7 +137,7 @@ class Setup:
 
     def __init__(self, args: argparse.Namespace) -> None:
         from ner_pipeline.config import load_settings
-        from ner_pipeline.train.runtime import detect_runtime
+        from ner_pipeline.runtime import detect_runtime
 
         self.args = args
         self.spec = (f"scratch:{args.arch}" if args.arch and args.arch != "tiny"
@@ -158,18 +158,21 @@ class Setup:
         self.records = read_records(args.data, args.n) if args.data else make_records(args.n)
 
     def fresh_model(self, tmp: Path) -> tuple:
-        """A newly loaded base model (same seed every time), its tokenizer and tokenized windows."""
-        from ner_pipeline.train.encoding import SpecialTokens, WindowConfig
+        """A newly loaded base model (same seed every time), its tokenizer and the windows in Arrow,
+        made as `fit` makes them (train/dataset.py: records_from_list, then window_dataset)."""
+        from ner_pipeline.runtime import seed_everything
+        from ner_pipeline.tokens.encoding import SpecialTokens, WindowConfig
+        from ner_pipeline.train.dataset import records_from_list, window_dataset
         from ner_pipeline.train.model_loading import load_base_model
-        from ner_pipeline.train.runtime import seed_everything
-        from ner_pipeline.train.trainer import prepare_split
 
         seed_everything(self.ts.seed, deterministic=self.rt.device == "cpu")
         model, tokenizer, _ = load_base_model(self.spec, settings=self.settings, download_dir=tmp / "base",
                                               attention_dropout=self.ts.attention_dropout)
         specials = SpecialTokens.from_tokenizer(tokenizer)
         cfg = WindowConfig(min(self.ts.max_length, model.config.max_position_embeddings), self.ts.stride)
-        split = prepare_split(self.records, tokenizer, cfg, specials, self.ts.label_all_subtokens)
+        arrow_dir = tmp / "datasets"
+        split = window_dataset(records_from_list(self.records, arrow_dir), tokenizer, cfg, specials,
+                               self.ts.label_all_subtokens, arrow_dir)
         return model, tokenizer, cfg, split
 
     def collator(self, tokenizer, cfg):
@@ -184,7 +187,7 @@ class Setup:
         return make_collator(tokenizer, self.rt, pad_to_max=cfg.max_length if a.pad_to_max else None)
 
     def padding_name(self) -> str:
-        from ner_pipeline.train.batching import pad_multiple
+        from ner_pipeline.runtime import pad_multiple
 
         a = self.args
         return "max_length" if a.pad_to_max else f"dynamic/{a.pad_multiple or pad_multiple(self.rt) or 1}"
@@ -218,7 +221,7 @@ def run_trainer(setup: Setup, tmp: Path) -> dict:
     targs.max_steps = args.max_steps
     throughput_cls, _log_cls, epoch_order_cls = callback_classes()
     throughput = throughput_cls(skip_steps=args.warmup_steps)
-    train_ds = train_dataset(split.features, ts)
+    train_ds = train_dataset(split.features, ts, lengths=split.lengths)
     trainer = Trainer(model=model, args=targs, data_collator=collator, train_dataset=train_ds,
                       processing_class=tokenizer, callbacks=[throughput, epoch_order_cls(train_ds)])
     trainer.remove_callback(PrinterCallback)
@@ -228,9 +231,9 @@ def run_trainer(setup: Setup, tmp: Path) -> dict:
     real_tokens = int(trainer.state.num_input_tokens_seen) - throughput.skipped_tokens
     computed["tokens"] -= computed["skipped"]
     out = {
-        "params_m": round(n_params / 1e6, 1), "windows": len(split.windows), "max_length": cfg.max_length,
-        "mean_tokens_per_record": round(sum(len(e) for e in split.encoded) / len(split.encoded), 1),
-        "records_over_512": sum(len(e) > 510 for e in split.encoded),
+        "params_m": round(n_params / 1e6, 1), "windows": split.n_windows, "max_length": cfg.max_length,
+        "mean_tokens_per_record": round(split.n_text_tokens / split.n_records, 1),
+        "records_over_512": sum(t > 510 for t in split.windows["text_tokens"]),  # counted on a text's first window
         "padding": setup.padding_name(), "group_by_length": ts.group_by_length, "steps": trainer.state.global_step,
         "train_s": round(throughput.seconds, 2), "train_real_tokens": real_tokens,
         "train_tokens_per_s": round(real_tokens / throughput.seconds, 1) if throughput.seconds else None,
@@ -257,7 +260,7 @@ def bare_batches(setup: Setup, tokenizer, cfg, split, n_batches: int) -> list[di
 
     if setup.args.bare_shape == "same":
         collate = setup.collator(tokenizer, cfg)
-        ds = train_dataset(split.features, setup.ts)
+        ds = train_dataset(split.features, setup.ts, lengths=split.lengths)
         bs = setup.ts.batch_size
         starts = range(0, len(ds), bs)[:n_batches]
         return [collate([ds[j] for j in range(i, min(i + bs, len(ds)))]) for i in starts]

@@ -62,7 +62,7 @@ def tiny_model(tmp_path_factory) -> Path:
 
     import torch
 
-    from ner_pipeline.evaluate.predict import INFERENCE_FILE
+    from ner_pipeline.tokens.inference import INFERENCE_FILE
     from ner_pipeline.train.model_loading import load_base_model
 
     torch.manual_seed(0)

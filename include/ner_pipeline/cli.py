@@ -2,7 +2,7 @@
 
 Each area registers its own subcommands (`register(subparsers)` in its `commands.py`),
 so this file only wires. Global options: --profile and --set key.path=value, read by
-every command through `settings_from(args)`.
+every command through `cli_common.settings_from(args)`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import importlib
 import logging
 import sys
 
-from .config import ConfigError, Settings, load_settings
+from .cli_common import add_common
+from .cli_common import settings_from  # noqa: F401  validate/, synth/, registry_commands import it from here
+from .config import ConfigError
 
 # Areas that contribute subcommands; each module has register(subparsers).
 _COMMAND_MODULES = (
@@ -27,19 +29,6 @@ _COMMAND_MODULES = (
     "ner_pipeline.conventions_commands",
     "ner_pipeline.config_commands",
 )
-
-
-def settings_from(args: argparse.Namespace) -> Settings:
-    return load_settings(getattr(args, "profile", None), getattr(args, "set", None) or [],
-                         config_file=getattr(args, "config", None))
-
-
-def add_common(p: argparse.ArgumentParser) -> None:
-    """Options every command accepts (also after the subcommand name)."""
-    p.add_argument("--profile", default=argparse.SUPPRESS, help="config profile (default: NER_PROFILE or local)")
-    p.add_argument("--config", default=argparse.SUPPRESS, help="config YAML (default include/config/ner_retraining.yaml)")
-    p.add_argument("--set", action="append", default=argparse.SUPPRESS, metavar="KEY=VALUE",
-                   help="override one setting, e.g. --set training.epochs=2 (repeatable)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -183,7 +183,7 @@ class TrainingSettings(_Section):
     stride: int  # overlap between windows, in tokens
     # Every sub-token carries a label (B- on a word's first piece, I- of its type on the rest,
     # like run_ner's label_all_tokens): the stock transformers pipeline the consumer serves with
-    # then returns whole words under aggregation simple, first and max (evaluate/decode.py).
+    # then returns whole words under aggregation simple, first and max (tokens/decode.py).
     label_all_subtokens: bool
     learning_rate: float
     epochs: float

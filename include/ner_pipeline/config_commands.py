@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 
 def register(subparsers: Any) -> None:
-    from .cli import add_common
+    from .cli_common import add_common
 
     p = subparsers.add_parser("config", help="the resolved settings and where each value came from")
     sub = p.add_subparsers(dest="config_command", required=True)

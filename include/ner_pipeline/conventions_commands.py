@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
-    from .cli import add_common
+    from .cli_common import add_common
 
     p = subparsers.add_parser("conventions", help="measure a dataset's label conventions (no text printed)",
                               description=__doc__.split("\n\n")[0])
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     import yaml
 
     from . import conventions as C
-    from .cli import settings_from
+    from .cli_common import settings_from
     from .validate.commands import expand_inputs
 
     paths = expand_inputs(args.inputs)

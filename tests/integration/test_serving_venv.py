@@ -33,7 +33,7 @@ TEXTS = [r.text for r in RECORDS] + [RECORDS[0].text.replace("Grace", CANARY),
 
 def _train(tmp: Path) -> Path:
     from ner_pipeline.config import load_settings
-    from ner_pipeline.evaluate.predict import INFERENCE_FILE
+    from ner_pipeline.tokens.inference import INFERENCE_FILE
     from ner_pipeline.train.job import run_training
 
     write_snapshot(tmp / "snap", RECORDS, RECORDS, RECORDS[:2])  # validation = train: it must fit them

@@ -164,7 +164,7 @@ def test_export_quarantine_from_a_run(s3_settings, store, tmp_path):
 def test_preannotate_with_the_champion(s3_settings, store, tmp_path):
     import torch
 
-    from ner_pipeline.evaluate.predict import INFERENCE_FILE
+    from ner_pipeline.tokens.inference import INFERENCE_FILE
     from ner_pipeline.storage import md5_hex
     from ner_pipeline.train.model_loading import load_base_model
 

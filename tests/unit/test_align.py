@@ -6,9 +6,10 @@ import os
 
 import pytest
 
-from ner_pipeline.records import ID2TAG, Span, words
-from ner_pipeline.train import align
-from ner_pipeline.train.align import IGNORE
+from ner_pipeline.records import ID2TAG, Record, Span, words
+from ner_pipeline.tokens import align
+from ner_pipeline.tokens.align import IGNORE
+from ner_pipeline.tokens.encoding import EncodedText, record_token_labels
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -27,23 +28,31 @@ def span(text: str, mention: str, label: str, occurrence: int = 0) -> Span:
     return Span(start, start + len(mention), label)
 
 
+def token_labels(text, spans, offs, w, label_all_subtokens=False):
+    """The training labels (encoding.record_token_labels) of `text` tokenized as `offs`."""
+    tw = align.token_words(offs, w)
+    owned = align.owned_first_tokens(tw, align.word_first_tokens(offs, w))
+    enc = EncodedText([0] * len(offs), list(offs), list(w), tw, owned)
+    return record_token_labels(Record("t", text, list(spans)), enc, label_all_subtokens)
+
+
 def labelled(tokenizer, text, spans, all_subtokens=False, with_offsets=False):
     """[(token text as written, tag or None for IGNORE)] for the content tokens of `text`."""
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     offs = [tuple(o) for o in enc["offset_mapping"]]
-    ids = align.spans_to_token_labels(text, spans, offs, words(text), label_all_subtokens=all_subtokens)
+    ids = token_labels(text, spans, offs, words(text), label_all_subtokens=all_subtokens)
     out = [(text[s:e], None if i == IGNORE else ID2TAG[i]) for (s, e), i in zip(offs, ids)]
     return list(zip(out, offs)) if with_offsets else out
 
 
 def decoded(tokenizer, text, spans):
     """Feed the gold first-token tags back as predictions: decoding must give the gold spans."""
-    from ner_pipeline.evaluate.decode import word_tags_to_spans
+    from ner_pipeline.tokens.decode import word_tags_to_spans
 
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     offs = [tuple(o) for o in enc["offset_mapping"]]
     w = words(text)
-    ids = align.spans_to_token_labels(text, spans, offs, w)
+    ids = token_labels(text, spans, offs, w)
     tw = align.token_words(offs, w)
     owned = align.owned_first_tokens(tw, align.word_first_tokens(offs, w))
     token_tags = ["O" if i == IGNORE else ID2TAG[i] for i in ids]
@@ -123,7 +132,7 @@ def test_special_and_empty_tokens_are_ignored():
     # offsets (0, 0) are what the tokenizer reports for [CLS]/[SEP]/padding
     offs = [(0, 0), (0, 3), (4, 7), (0, 0)]
     text = "Ali ran"
-    ids = align.spans_to_token_labels(text, [Span(0, 3, "NAME")], offs, words(text))
+    ids = token_labels(text, [Span(0, 3, "NAME")], offs, words(text))
     assert ids[0] == IGNORE and ids[-1] == IGNORE
     assert [ID2TAG[i] for i in ids[1:3]] == ["B-NAME", "O"]
 

@@ -24,7 +24,7 @@ def model_dir(tmp_path_factory):
     """A tiny random model saved the way the trainer saves one (window settings included)."""
     import torch
 
-    from ner_pipeline.evaluate.predict import INFERENCE_FILE
+    from ner_pipeline.tokens.inference import INFERENCE_FILE
     from ner_pipeline.train.model_loading import load_base_model
 
     torch.manual_seed(0)

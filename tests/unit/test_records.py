@@ -1,4 +1,4 @@
-from ner_pipeline.evaluate.decode import word_tags_to_spans
+from ner_pipeline.tokens.decode import word_tags_to_spans
 from ner_pipeline.records import TAGS, Span, is_word_aligned, spans_to_word_tags, text_hash, words
 
 TEXT = "Hello, I am Hassani calling from Kondoa, Dodoma. Call 0754 318 220."

@@ -1,4 +1,4 @@
-"""Precision, padding and allocator choices of train.runtime (and the Predictor that follows them)."""
+"""Precision, padding and allocator choices of runtime.py (and the Predictor that follows them)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from ner_pipeline.train.batching import pad_multiple
-from ner_pipeline.train.runtime import CpuFeatures, Runtime, choose_precision, detect_runtime
+from ner_pipeline.runtime import CpuFeatures, Runtime, choose_precision, detect_runtime, pad_multiple
 
 AMX = CpuFeatures(capability="AVX512", mkldnn=True, amx_bf16=True, avx512_bf16=True)
 COOPER = CpuFeatures(capability="AVX512", mkldnn=True, amx_bf16=False, avx512_bf16=True)

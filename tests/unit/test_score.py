@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 
 from ner_pipeline.evaluate.confusion import CONFUSION_LABELS, confusion
-from ner_pipeline.evaluate.score import format_metrics_table, score
+from ner_pipeline.evaluate.score import format_metrics_table
+from ner_pipeline.metrics import score
 from ner_pipeline.records import LABELS, Record, Span, words
 
 TEXT = "Hello, I am Hassani calling from Kondoa, Dodoma. My neighbour's daughter Rehema is only thirteen."

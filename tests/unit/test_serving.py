@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from ner_pipeline.config import GateSettings
-from ner_pipeline.evaluate.decode import word_tags_to_spans
+from ner_pipeline.tokens.decode import word_tags_to_spans
 from ner_pipeline.evaluate.gate import decide, serving_agreement_rule
 from ner_pipeline.evaluate.serving import agreement, served_faults
 from ner_pipeline.records import LABELS, Record, Span
@@ -72,7 +72,7 @@ def test_decode_groups_words_exactly_as_the_stock_pipeline_groups_them(stock, ta
 
 def _window_512(tiny_model, tmp_path):
     """The tiny model with the stock pipeline's window (512 = tokenizer.model_max_length)."""
-    from ner_pipeline.evaluate.predict import INFERENCE_FILE
+    from ner_pipeline.tokens.inference import INFERENCE_FILE
 
     folder = tmp_path / "m512"
     shutil.copytree(tiny_model, folder)
@@ -100,7 +100,7 @@ def test_stock_stride_windows_are_predicts_windows(tiny_model):
     cuts (same size, same overlap), so on long texts only the merge of overlaps can differ."""
     from transformers import AutoTokenizer
 
-    from ner_pipeline.train.encoding import SpecialTokens, WindowConfig, encode_texts, plan_windows, window_input_ids
+    from ner_pipeline.tokens.encoding import SpecialTokens, WindowConfig, encode_texts, plan_windows, window_input_ids
 
     tok = AutoTokenizer.from_pretrained(tiny_model)
     text = " ".join(["Amani Mwakamba lives in Kondoa, Dodoma."] * 120)

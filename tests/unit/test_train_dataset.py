@@ -35,7 +35,7 @@ def snapshot_rows() -> list[dict]:
 
 def both_paths(tokenizer, tmp_path, *, longest_first: bool, label_all: bool):
     from ner_pipeline.train.dataset import records_dataset, window_dataset
-    from ner_pipeline.train.encoding import SpecialTokens, WindowConfig
+    from ner_pipeline.tokens.encoding import SpecialTokens, WindowConfig
     from ner_pipeline.train.trainer import prepare_split
 
     path = tmp_path / "train.jsonl"

@@ -412,7 +412,7 @@ def test_pages_say_which_data_the_test_split_holds_and_show_drop_intervals(clien
     with no real record says "evaluated on synthetic data only"."""
     from ner_pipeline.config import GateSettings
     from ner_pipeline.evaluate.gate import decide
-    from ner_pipeline.evaluate.score import score
+    from ner_pipeline.metrics import score
     from ner_pipeline.records import Record, Span
 
     gold = [Record(f"rec-{i}", "Grace called from Kisumu today", [Span(0, 5, "NAME"), Span(18, 24, "LOCATION")],

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from ner_pipeline.records import ID2TAG, TAG2ID, Record, Span
-from ner_pipeline.train.align import IGNORE
-from ner_pipeline.train.windows import best_window_per_token, context, merge_window_predictions, window_bounds
+from ner_pipeline.tokens.align import IGNORE
+from ner_pipeline.tokens.windows import best_window_per_token, context, merge_window_predictions, window_bounds
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -106,7 +106,7 @@ def test_entity_beyond_token_512_is_found_by_prediction(tokenizer):
 
 
 def test_entity_beyond_token_512_is_labelled_for_training(tokenizer):
-    from ner_pipeline.train.encoding import SpecialTokens, WindowConfig, encode_texts, plan_windows, training_features
+    from ner_pipeline.tokens.encoding import SpecialTokens, WindowConfig, encode_texts, plan_windows, training_features
 
     text, gold = long_text_with_late_name()
     rec = Record(id="long", text=text, entities=[gold])

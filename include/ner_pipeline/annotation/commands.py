@@ -21,7 +21,7 @@ from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    from ..cli import add_common
+    from ..cli_common import add_common
 
     p = subparsers.add_parser("submit", help="validate files as the DAG would, then upload them to incoming/",
                               description="Validate files locally (same code and settings as the DAG), print the "
@@ -66,7 +66,7 @@ def _err(cmd: str, msg: str) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from ..cli import settings_from
+    from ..cli_common import settings_from
 
     return settings_from(args)  # credentials: storage.py (the local store's file after `make run`)
 

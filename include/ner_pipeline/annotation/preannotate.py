@@ -57,8 +57,8 @@ def read_transcripts(data: bytes) -> tuple[list[Transcript], list[dict[str, Any]
 
 def predict_scored(predictor: Any, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
     """(start, end, label, score) per text, the spans of predictor.predict(texts)."""
-    from ..evaluate.decode import decode_spans
-    from ..train.windows import merge_window_predictions
+    from ..tokens.decode import decode_spans
+    from ..tokens.windows import merge_window_predictions
 
     encoded, windows = predictor.encode(texts)
     ids, probs = predictor.predict_windows_scored(encoded, windows)

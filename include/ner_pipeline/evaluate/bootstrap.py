@@ -1,7 +1,7 @@
 """Paired bootstrap over test records: is a challenger's F1 drop against the champion more than
 retraining noise?
 
-Both models were scored on the same records (evaluate/score.py `per_record`: id, source and
+Both models were scored on the same records (metrics.py `per_record`: id, source and
 [tp, fp, fn] per label, never text). Each resample draws the records with replacement and
 computes, on the same draw for both models, champion F1 minus challenger F1 (micro and per
 label, F1 = 2tp / (2tp + fp + fn), 0 when nothing is gold or predicted). The drop is

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..cli import add_common
+    from ..cli_common import add_common
 
     p = subparsers.add_parser("predict", help="predict entity spans for canonical JSONL records")
     add_common(p)
@@ -114,7 +114,7 @@ def _model_dir(spec: str, settings: Any, tmp: str, command: str) -> str | None:
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from ..cli import settings_from
+    from ..cli_common import settings_from
     from .predict import Predictor
 
     settings = settings_from(args)
@@ -132,8 +132,9 @@ def run_predict(args: argparse.Namespace) -> int:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from ..cli import settings_from
-    from .score import format_metrics_table, score
+    from ..cli_common import settings_from
+    from ..metrics import score
+    from .score import format_metrics_table
 
     settings = settings_from(args)
     gold = parse_records(read_bytes(args.gold, settings))
@@ -152,7 +153,7 @@ def run_score(args: argparse.Namespace) -> int:
 
 def run_serving_check(args: argparse.Namespace) -> int:
     """Exit 0 when the agreement (aggregation simple) meets gate.serving_agreement_min, else 1."""
-    from ..cli import settings_from
+    from ..cli_common import settings_from
     from .formatting import fmt_value
     from .predict import Predictor
     from .serving import serving_check

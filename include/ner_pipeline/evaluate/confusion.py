@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from ..metrics import word_tag_sequences
 from ..records import LABELS, Record, Span
-from .score import word_tag_sequences
 
 CONFUSION_LABELS: tuple[str, ...] = ("O",) + LABELS
 

@@ -3,22 +3,23 @@
 `Predictor.load(model_dir).predict(texts)` tokenizes each text once, cuts it into the same
 overlapping windows the trainer used (settings saved in the model folder), runs the windows in
 length-sorted batches (little padding), merges window predictions per token (most context wins)
-and decodes them into character spans by the one rule of decode.py (the stock pipeline's).
+and decodes them into character spans by the one rule of tokens/decode.py (the stock pipeline's).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..metrics import score
 from ..records import Record, Span
-from ..train.encoding import (
+from ..runtime import detect_runtime, pad_multiple
+from ..tokens.decode import decode_window_predictions
+from ..tokens.encoding import (
     EncodedText,
     SpecialTokens,
     Window,
@@ -28,45 +29,19 @@ from ..train.encoding import (
     plan_windows,
     window_input_ids,
 )
-from ..train.batching import pad_multiple
-from ..train.windows import merge_window_predictions
-from .decode import decode_spans
+from ..tokens.inference import InferenceConfig
 
 log = logging.getLogger(__name__)
 
-INFERENCE_FILE = "ner_inference.json"  # window settings saved beside the model by the trainer
-
-
-@dataclass(frozen=True)
-class InferenceConfig:
-    max_length: int = 512
-    stride: int = 128
-
-    def to_dict(self) -> dict[str, int]:
-        return {"max_length": self.max_length, "stride": self.stride}
-
-    @classmethod
-    def read(cls, model_dir: Path, model_config: Any, tokenizer: Any) -> "InferenceConfig":
-        path = model_dir / INFERENCE_FILE
-        if path.is_file():
-            d = json.loads(path.read_text())
-            return cls(int(d["max_length"]), int(d["stride"]))
-        # A folder not written by our trainer: the longest window the model accepts.
-        limit = min(getattr(model_config, "max_position_embeddings", 512) or 512,
-                    getattr(tokenizer, "model_max_length", 512) or 512, 512)
-        return cls(limit, limit // 4)
-
 
 class Predictor:
-    """precision follows the trainer's choice (train.runtime.choose_precision): on a GPU the
+    """precision follows the trainer's choice (runtime.choose_precision): on a GPU the
     weights are cast to bf16/fp16 (argmax is stable, twice the speed); on a CPU with native
     bf16 (AMX/AVX512-BF16) the forward runs under bf16 autocast; elsewhere fp32."""
 
     def __init__(self, model: Any, tokenizer: Any, *, max_length: int, stride: int,
                  batch_size: int = 32, device: str | None = None, precision: str = "auto") -> None:
         import torch
-
-        from ..train.runtime import detect_runtime
 
         rt = detect_runtime(precision, device=device or "auto")
         self.tokenizer = tokenizer
@@ -102,7 +77,7 @@ class Predictor:
 
         return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.device == "cpu" and self.precision == "bf16")
 
-    # -- the steps, each usable on its own (the trainer's validation reuses decode) -------------
+    # -- the steps, each usable on its own (the trainer's validation decodes as decode does) ---
     def encode(self, texts: Sequence[str]) -> tuple[list[EncodedText], list[Window]]:
         encoded = encode_texts(self.tokenizer, texts)
         return encoded, plan_windows(encoded, self.window_cfg, self.specials)
@@ -164,27 +139,10 @@ class Predictor:
         return spans
 
 
-def decode_window_predictions(encoded: Sequence[EncodedText], windows: Sequence[Window],
-                              window_preds: Sequence[Sequence[int]], id2label: dict[int, str]) -> list[list[Span]]:
-    """Merge each text's window predictions (most context wins) and decode to spans."""
-    per_text: list[list[int]] = [[] for _ in encoded]
-    for w_i, win in enumerate(windows):
-        per_text[win.text_index].append(w_i)
-    spans = []
-    for t_i, enc in enumerate(encoded):
-        ws = per_text[t_i]
-        merged = merge_window_predictions(len(enc), [(windows[w].start, windows[w].end) for w in ws],
-                                          [window_preds[w] for w in ws])
-        spans.append(decode_spans(enc, merged, id2label))
-    return spans
-
-
 def evaluate_model(model_dir: str | os.PathLike[str], records: Sequence[Record], *, settings: Any = None,
                    batch_size: int = 32, device: str | None = None,
                    precision: str | None = None) -> tuple[dict[str, Any], list[list[Span]]]:
     """(metrics, predictions) of a model folder (or s3:// prefix, given settings) on records."""
-    from .score import score
-
     uri = str(model_dir)
     with tempfile.TemporaryDirectory(prefix="ner-eval-") as tmp:
         if uri.startswith("s3://"):

@@ -81,7 +81,7 @@ def serving_check(model_dir: str | Path, texts: Sequence[str], scored: Sequence[
     import transformers
 
     from . import stock_pipeline
-    from .predict import InferenceConfig
+    from ..tokens.inference import InferenceConfig
 
     pipe = stock_pipeline.load(model_dir)
     if stride is None:

@@ -13,7 +13,7 @@ import random
 from typing import Any, Sequence
 
 from ..config import TrainingSettings
-from .runtime import Runtime
+from ..runtime import Runtime, pad_multiple
 
 
 class ListDataset:
@@ -91,20 +91,6 @@ def train_dataset(features: Sequence[dict[str, list[int]]], ts: TrainingSettings
     if ts.group_by_length:
         return LengthGroupedDataset(features, ts.batch_size, ts.seed, lengths)
     return ListDataset(features)
-
-
-def pad_multiple(rt: Runtime) -> int | None:
-    """Pad each batch's length up to a multiple of this, where kernels are built per shape.
-
-    GPU: 64, a handful of shapes instead of hundreds (each new shape costs kernel selection and
-    allocator work) and aligned attention masks for the fused SDPA kernels. CPU with bf16
-    autocast: 32, since oneDNN JIT-compiles its AMX/AVX512-BF16 matmul kernels for each new
-    shape (32 bf16 = one 64-byte tile row). CPU fp32 runs MKL/oneDNN kernels that take any
-    shape, and every padded token is paid for: pad to the longest only.
-    """
-    if rt.device == "cuda":
-        return 64
-    return 32 if rt.precision == "bf16" else None
 
 
 def make_collator(tokenizer: Any, rt: Runtime, *, pad_to_max: int | None = None) -> Any:

@@ -7,7 +7,7 @@ import json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..cli import add_common
+    from ..cli_common import add_common
 
     p = subparsers.add_parser("train", help="fine-tune on a dataset snapshot and publish the run's outputs")
     add_common(p)
@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import settings_from
+    from ..cli_common import settings_from
     from .job import run_training
     from ..errors import SnapshotError
 

@@ -4,7 +4,7 @@ larger than RAM trains.
 train.jsonl -> a records dataset (Dataset.from_generator over the project's JSONL reader, one
 line at a time) -> the selection (selection.py) as row indices -> windows via `.map`, batch by
 batch, through the same encode_texts / plan_windows / training_features as the in-memory path
-(trainer.prepare_split), so the windows and labels are identical. Every Arrow file lives in the
+(tokens.encoding.prepare_split), so the windows and labels are identical. Every Arrow file lives in the
 caller's cache folder (the run's work folder) and is read through mmap; nothing is downloaded.
 """
 
@@ -18,7 +18,7 @@ from typing import Any, Iterator, Sequence
 
 from .. import jsonl
 from ..records import Record, Span
-from .encoding import SpecialTokens, WindowConfig, encode_texts, plan_windows, training_features
+from ..tokens.encoding import SpecialTokens, WindowConfig, encode_texts, plan_windows, training_features
 
 FEATURE_COLUMNS = ("input_ids", "attention_mask", "labels")
 MAP_BATCH = 256  # records per tokenizer call (encode_texts' own chunk)
@@ -134,7 +134,7 @@ class WindowedSplit:
 
 def window_dataset(records: Any, tokenizer: Any, cfg: WindowConfig, specials: SpecialTokens,
                    label_all_subtokens: bool, cache_dir: Path, *, longest_first: bool = False) -> WindowedSplit:
-    """Tokenized, windowed and labelled records (trainer.prepare_split's output, in Arrow).
+    """Tokenized, windowed and labelled records (tokens.encoding.prepare_split's output, in Arrow).
     longest_first: windows sorted by length, longest first (stable, as list.sort)."""
     ds = _datasets()
     cache_dir.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,7 @@ def run_training(dataset_uri: str, output_uri: str, settings: Settings, *, xcom_
                  len(snap.validation))
 
         from .outputs import mark_success, metrics_payload, run_payload, write_json, xcom_summary
-        from .runtime import detect_runtime, is_main_process
+        from ..runtime import detect_runtime, is_main_process
         from .trainer import fit, save_model
 
         rt = detect_runtime(ts.precision, ts.torch_threads)

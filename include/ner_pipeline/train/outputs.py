@@ -13,7 +13,7 @@ from typing import Any
 from ..config import Settings
 from ..layout import OutputPaths
 from ..storage import ObjectStore, parse_s3_uri
-from .runtime import Runtime, git_commit, versions
+from ..runtime import Runtime, git_commit, versions
 from .trainer import FitResult
 
 SUCCESS = OutputPaths.SUCCESS

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..config import Settings, TrainingSettings
+from ..metrics import score
 from ..records import Record
-from .align import IGNORE
+from ..runtime import Runtime, seed_everything
+from ..tokens.align import IGNORE
+from ..tokens.decode import decode_window_predictions
+from ..tokens.encoding import PreparedSplit, SpecialTokens, WindowConfig, label_maps, prepare_split
+from ..tokens.inference import INFERENCE_FILE, InferenceConfig
 from .batching import ListDataset, make_collator, train_dataset
 from .callbacks import callback_classes
-from .encoding import PreparedSplit, SpecialTokens, WindowConfig, label_maps, prepare_split
-from .runtime import Runtime
 
 if TYPE_CHECKING:
     from .dataset import WindowedSplit
@@ -68,9 +71,6 @@ class ValidationScorer:
         return out  # type: ignore[return-value]
 
     def __call__(self, eval_pred: Any) -> dict[str, float]:
-        from ..evaluate.predict import decode_window_predictions
-        from ..evaluate.score import score
-
         window_preds = self._window_predictions(eval_pred.inputs, eval_pred.predictions)
         spans = decode_window_predictions(self.split.encoded, self.split.windows, window_preds, self.id2label)
         metrics = score(self.split.records, spans)
@@ -169,7 +169,6 @@ def fit(train_records: Sequence[Record] | Any, validation_records: Sequence[Reco
     from transformers.utils import logging as hf_logging
 
     from .model_loading import load_base_model
-    from .runtime import seed_everything
 
     hf_logging.disable_progress_bar()  # tqdm bars in a pod log are noise
     ts = settings.training
@@ -267,8 +266,6 @@ def _best_index(history: list[dict[str, Any]]) -> int | None:
 def save_model(result: FitResult, model_dir: Path) -> None:
     """save_pretrained model + tokenizer, plus the window settings predict needs."""
     import json
-
-    from ..evaluate.predict import INFERENCE_FILE, InferenceConfig
 
     model_dir.mkdir(parents=True, exist_ok=True)
     result.model.save_pretrained(model_dir)

@@ -1,4 +1,7 @@
-"""Device, precision, threads and seeds: decided once, recorded in run.json and the task log."""
+"""Device, precision, threads and seeds: decided once, recorded in run.json and the task log.
+
+Shared by training (train/) and prediction (evaluate/predict.py), which runs as training chose.
+"""
 
 from __future__ import annotations
 
@@ -172,3 +175,17 @@ def git_commit(start: Path | None = None) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def pad_multiple(rt: Runtime) -> int | None:
+    """Pad each batch's length up to a multiple of this, where kernels are built per shape.
+
+    GPU: 64, a handful of shapes instead of hundreds (each new shape costs kernel selection and
+    allocator work) and aligned attention masks for the fused SDPA kernels. CPU with bf16
+    autocast: 32, since oneDNN JIT-compiles its AMX/AVX512-BF16 matmul kernels for each new
+    shape (32 bf16 = one 64-byte tile row). CPU fp32 runs MKL/oneDNN kernels that take any
+    shape, and every padded token is paid for: pad to the longest only.
+    """
+    if rt.device == "cuda":
+        return 64
+    return 32 if rt.precision == "bf16" else None

@@ -17,9 +17,9 @@ Ownership rule, used the same way for training labels and for decoding predictio
 from __future__ import annotations
 
 import bisect
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
-from ..records import TAG2ID, Span, spans_to_word_tags
+from ..records import TAG2ID
 
 IGNORE = -100  # label id PyTorch's cross-entropy skips
 
@@ -89,21 +89,6 @@ def token_label_ids(
         else:
             labels.append(IGNORE)
     return labels
-
-
-def spans_to_token_labels(
-    text: str,
-    spans: Iterable[Span],
-    token_offsets: Offsets,
-    word_offsets: Offsets,
-    *,
-    label_all_subtokens: bool = False,
-) -> list[int]:
-    """Character spans -> one IOB2 label id per token (special tokens have empty offsets -> IGNORE)."""
-    tw = token_words(token_offsets, word_offsets)
-    owned = owned_first_tokens(tw, word_first_tokens(token_offsets, word_offsets))
-    tags = spans_to_word_tags(text, spans, list(word_offsets))
-    return token_label_ids(tw, owned, tags, label_all_subtokens=label_all_subtokens)
 
 
 def word_tags_from_tokens(owned: Sequence[int], word_offsets: Offsets, token_tags: Sequence[str]) -> list[str]:

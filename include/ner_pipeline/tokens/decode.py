@@ -1,12 +1,12 @@
 """The one decoding rule: per-token predicted tags -> character spans.
 
 Used by everything that turns model output into spans: `ner-pipeline predict` and the
-evaluate task's scored predictions (predict.py), the trainer's validation scores, and
+evaluate task's scored predictions (evaluate/predict.py), the trainer's validation scores, and
 pre-annotation. It mirrors what the consumer's stock transformers pipeline does
 (token_classification.py, the same grouping in 4.53.3 and 5.x), so what is scored is what is
-served; the serving check (serving.py) measures that it is:
+served; the serving check (evaluate/serving.py) measures that it is:
 
-1. A word's tag is the tag predicted on its first sub-token (train/align.py's ownership rule):
+1. A word's tag is the tag predicted on its first sub-token (align.py's ownership rule):
    the pipeline's `aggregation_strategy="first"`. Training labels every sub-token (B- on the
    first piece, I- of the same type on the rest: `training.label_all_subtokens`), so `simple`
    (token by token) and `max` (the surest piece) read the same tag off every piece and agree.
@@ -27,12 +27,12 @@ served; the serving check (serving.py) measures that it is:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from ..records import Span
-
-if TYPE_CHECKING:
-    from ..train.encoding import EncodedText
+from .align import word_tags_from_tokens
+from .encoding import EncodedText, Window
+from .windows import merge_window_predictions
 
 
 def word_tags_to_spans(word_offsets: Sequence[tuple[int, int]], tags: Sequence[str]) -> list[Span]:
@@ -58,9 +58,22 @@ def word_tags_to_spans(word_offsets: Sequence[tuple[int, int]], tags: Sequence[s
     return spans
 
 
-def decode_spans(enc: "EncodedText", token_tag_ids: Sequence[int], id2label: dict[int, str]) -> list[Span]:
+def decode_spans(enc: EncodedText, token_tag_ids: Sequence[int], id2label: dict[int, str]) -> list[Span]:
     """A whole text's merged per-token predicted ids -> character spans (rules 1 and 2)."""
-    from ..train.align import word_tags_from_tokens
-
     token_tags = [id2label.get(int(t), "O") for t in token_tag_ids]
     return word_tags_to_spans(enc.word_offsets, word_tags_from_tokens(enc.owned, enc.word_offsets, token_tags))
+
+
+def decode_window_predictions(encoded: Sequence[EncodedText], windows: Sequence[Window],
+                              window_preds: Sequence[Sequence[int]], id2label: dict[int, str]) -> list[list[Span]]:
+    """Merge each text's window predictions (most context wins) and decode to spans."""
+    per_text: list[list[int]] = [[] for _ in encoded]
+    for w_i, win in enumerate(windows):
+        per_text[win.text_index].append(w_i)
+    spans = []
+    for t_i, enc in enumerate(encoded):
+        ws = per_text[t_i]
+        merged = merge_window_predictions(len(enc), [(windows[w].start, windows[w].end) for w in ws],
+                                          [window_preds[w] for w in ws])
+        spans.append(decode_spans(enc, merged, id2label))
+    return spans
