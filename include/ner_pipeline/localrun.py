@@ -15,15 +15,10 @@ import time
 from pathlib import Path
 
 from .config import Settings
-from .localstore import LocalStore
+from .localstore import LocalStore, local_store
 
 REPO = Path(__file__).resolve().parents[2]
 LOCAL = REPO / ".local"
-
-
-def local_store(settings: Settings) -> LocalStore:
-    data_dir = Path(settings.local_store.data_dir)
-    return LocalStore(data_dir if data_dir.is_absolute() else REPO / data_dir, port=settings.local_store.port)
 
 
 def airflow_env(settings: Settings, store: LocalStore | None = None) -> dict[str, str]:

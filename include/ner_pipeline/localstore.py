@@ -16,6 +16,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 # Offsets from the S3 port; gRPC ports are the HTTP port + 10000 (SeaweedFS's convention).
 _PORT_OFFSETS = {
@@ -211,3 +215,10 @@ class LocalStore:
         stop_group(pid, timeout)
         self.pid_file.unlink(missing_ok=True)
         return True
+
+
+def local_store(settings: Settings) -> LocalStore:
+    """The store the settings name; a relative data_dir is under the repository."""
+    data_dir = Path(settings.local_store.data_dir)
+    repo = Path(__file__).resolve().parents[2]
+    return LocalStore(data_dir if data_dir.is_absolute() else repo / data_dir, port=settings.local_store.port)

@@ -9,7 +9,7 @@ import time
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from .cli import add_common
+    from .cli_common import add_common
 
     p = sub.add_parser("store", help="the embedded SeaweedFS of the local default")
     add_common(p)
@@ -39,8 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _store(args: argparse.Namespace) -> int:
-    from .cli import settings_from
-    from .localrun import ensure_store, local_store
+    from .cli_common import settings_from
+    from .localrun import ensure_store
+    from .localstore import local_store
 
     settings = settings_from(args)
     store = local_store(settings)
@@ -59,7 +60,7 @@ def _store(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from .cli import settings_from
+    from .cli_common import settings_from
     from .localrun import ensure_store, seed_if_empty
 
     settings = settings_from(args)
@@ -70,7 +71,7 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _local_run(args: argparse.Namespace) -> int:
-    from .cli import settings_from
+    from .cli_common import settings_from
     from .localrun import LOCAL, airflow_env, ensure_store, migrate_db, run_dag, seed_if_empty
 
     settings = settings_from(args)
@@ -116,7 +117,7 @@ def _print_last(settings, run: str | None = None, require_fresh_after: float | N
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .cli import settings_from
+    from .cli_common import settings_from
     from .localrun import ensure_store
 
     settings = settings_from(args)
@@ -143,7 +144,7 @@ def _ui(args: argparse.Namespace) -> int:
     import subprocess
     from pathlib import Path
 
-    from .cli import settings_from
+    from .cli_common import settings_from
     from .localrun import airflow_env, ensure_store, migrate_db
     from .localstore import owned_pid, stop_group
 

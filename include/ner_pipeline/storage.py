@@ -49,7 +49,7 @@ def local_store_credentials(settings: Settings, environ: Any = None) -> dict[str
     env = os.environ if environ is None else environ
     if env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE") or settings.storage.aws_conn_id:
         return None
-    from .localrun import local_store
+    from .localstore import local_store
 
     ls = local_store(settings)
     endpoint = (settings.storage.endpoint_url or "").rstrip("/")
