@@ -59,7 +59,7 @@ def halves(records: list) -> tuple[list, list]:
 def propagate_repeats(record):
     """Gold plus every unlabelled whole-word recurrence of a surface the record labels with one label."""
     from ner_pipeline.records import Span
-    from ner_pipeline.validate.completeness import whole_word_occurrences
+    from ner_pipeline.words import whole_word_occurrences
 
     labels_of: dict[str, set[str]] = {}
     for sp in record.entities:

@@ -196,7 +196,7 @@ def _trie(words: Iterable[str]) -> str:
 
 def usable(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
     """True when every span is in range, covers whole words, and no two overlap."""
-    from .validate.spans import aligned  # records.is_word_aligned's verdict, 3x faster
+    from .words import aligned  # records.is_word_aligned's verdict, 3x faster
 
     last_end = -1
     for s, e, _ in sorted(spans):
@@ -300,7 +300,7 @@ class ConventionTally:
         return True
 
     def _first_occurrences(self, text: str, spans: list[tuple[int, int, str]]) -> None:
-        from .validate.completeness import whole_word_occurrences
+        from .words import whole_word_occurrences
 
         first: dict[str, int | None] = {}
         for s, e, lab in spans:
@@ -323,7 +323,7 @@ class ConventionTally:
             self.caller_name[names[-1][2]] += 1
 
     def _repeats(self, text: str, spans: list[tuple[int, int, str]]) -> None:
-        from .validate.completeness import CONTEXT_DEPENDENT, whole_word_occurrences
+        from .words import CONTEXT_DEPENDENT, whole_word_occurrences
 
         surfaces = {(text[s:e], lab) for s, e, lab in spans}
         starts = [s for s, _, _ in spans]  # sorted, non-overlapping: one span can contain an occurrence

@@ -15,7 +15,7 @@ from ner_pipeline.validate.choose_repair import choose_repairs
 from ner_pipeline.validate.drift import DRIFT_NEIGHBOURS, DRIFT_SURFACE, candidate_shifts, realign
 from ner_pipeline.validate.drift_runs import UNDECIDED_SPLIT, settle_anchors
 from ner_pipeline.validate.plausible import implausible
-from ner_pipeline.validate.spans import aligned
+from ner_pipeline.words import aligned
 from ner_pipeline.validate.stem import extend_stem
 
 

@@ -16,7 +16,7 @@ from ner_pipeline.records import LABELS, is_word_aligned
 from ner_pipeline.validate.checks import check_record
 from ner_pipeline.validate.plausible import implausible
 from ner_pipeline.validate.repair import reanchor, trim_whitespace
-from ner_pipeline.validate.spans import aligned
+from ner_pipeline.words import aligned
 
 WORDS = ["Amani", "Neema", "she", "her", "Kondoa", "Dodoma", "nine", "14", "bus", "stand", "Müller", "李", "a_b", "x"]
 SEPS = [" ", "  ", ", ", ". ", "\n", " - ", "'", "\t"]

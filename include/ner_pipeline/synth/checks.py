@@ -1,9 +1,8 @@
 """Checks every generated record passes before it is kept (and the tests reuse).
 
 `completeness_findings` is the property LABELS.md states as "every mention is labelled":
-each whole-word, case-sensitive occurrence of a surface the record labels somewhere must lie
-inside a span with the same label. It uses str.find rather than one regex per surface:
-thousands of distinct surfaces would each cost a regex compile.
+each whole-word, case-sensitive occurrence (words.whole_word_occurrences) of a surface the
+record labels somewhere must lie inside a span with the same label.
 """
 
 from __future__ import annotations
@@ -11,23 +10,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..records import Span, is_word_aligned
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
-def whole_word_occurrences(text: str, surface: str) -> list[tuple[int, int]]:
-    out = []
-    n, m = len(text), len(surface)
-    lead, trail = _is_word(surface[0]), _is_word(surface[-1])
-    i = text.find(surface)
-    while i != -1:
-        j = i + m
-        if (not lead or i == 0 or not _is_word(text[i - 1])) and (not trail or j == n or not _is_word(text[j])):
-            out.append((i, j))
-        i = text.find(surface, i + 1)
-    return out
+from ..words import whole_word_occurrences
 
 
 def completeness_findings(text: str, spans: Iterable[Span]) -> list[tuple[str, int, int]]:

@@ -44,7 +44,7 @@ def _locale_mix(text: str) -> dict[str, float]:
 
 
 def register(subparsers: Any) -> None:
-    from ..cli import add_common
+    from ..cli_common import add_common
 
     p = subparsers.add_parser("synth", help="generate synthetic helpline transcripts, or --stats FILE",
                               description=__doc__.split("\n\n")[0])
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.out:
         print("ner-pipeline synth: give --out FILE (or --stats FILE)", file=sys.stderr)
         return 2
-    from ..cli import settings_from
+    from ..cli_common import settings_from
 
     cfg = settings_from(args).synth
     quotas: dict[str, float] = {}

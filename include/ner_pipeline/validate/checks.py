@@ -20,7 +20,7 @@ from .choose_repair import choose_repairs
 from .drift_runs import settle_anchors
 from .completeness import Completeness, check_completeness
 from .plausible import HARD, implausible
-from .spans import aligned
+from ..words import aligned
 
 _LABEL_SET = frozenset(LABELS)
 

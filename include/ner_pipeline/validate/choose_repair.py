@@ -33,7 +33,7 @@ from .drift import DRIFT_NEIGHBOURS, DRIFT_SURFACE, candidate_shifts, realign
 from .plausible import implausible
 from .reasons import REANCHOR, STEM_EXTEND, TRIM_WHITESPACE
 from .repair import reanchor, trim_whitespace
-from .spans import aligned
+from ..words import aligned
 from .stem import extend_stem
 
 SpanT = tuple[int, int, str]

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
-    from ..cli import add_common
+    from ..cli_common import add_common
 
     p = subparsers.add_parser("validate", help="validate canonical JSONL / Label Studio exports",
                               description=__doc__.splitlines()[0])
@@ -64,7 +64,7 @@ def _read_files(paths: list[Path], source: str | None) -> Iterator[tuple[str, st
 
 def run(args: argparse.Namespace) -> int:
     from .. import jsonl
-    from ..cli import settings_from
+    from ..cli_common import settings_from
     from .batch import BatchValidator
 
     settings = settings_from(args)

@@ -36,15 +36,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .spans import aligned
+from ..words import CONTEXT_DEPENDENT, whole_word_occurrences
 
 INCOMPLETE_ANNOTATION = "incomplete_annotation"  # reason code (quarantine policy)
 PROPAGATE_LABEL = "propagate_label"  # repair rule (propagate policy)
 AMBIGUOUS = "AMBIGUOUS"  # the label findings of a surface with two labels are counted under
 POLICIES = ("warn", "propagate", "quarantine")
 DEFAULT_POLICY = "warn"
-# Labelled only when they refer to the child (LABELS.md): an unlabelled one is not a gap.
-CONTEXT_DEPENDENT = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
 
 SpanT = tuple[int, int, str]
 
@@ -80,20 +78,6 @@ class Completeness:
     propagated: Counter = field(default_factory=Counter)  # propagated spans by label
     not_propagated: Counter = field(default_factory=Counter)  # by kind, under the propagate policy
     share: float = 0.0
-
-
-def whole_word_occurrences(text: str, surface: str) -> list[tuple[int, int]]:
-    """(start, end) of every occurrence of `surface` that covers whole words (spans.aligned)."""
-    out: list[tuple[int, int]] = []
-    m = len(surface)
-    if not m:
-        return out
-    i = text.find(surface)
-    while i >= 0:
-        if aligned(text, i, i + m):
-            out.append((i, i + m))
-        i = text.find(surface, i + 1)
-    return out
 
 
 def scan(text: str, spans: Iterable[SpanT]) -> Scan:

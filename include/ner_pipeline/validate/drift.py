@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from .plausible import implausible
-from .spans import aligned
+from ..words import aligned
 
 DRIFT_SURFACE = "drift_surface"
 DRIFT_NEIGHBOURS = "drift_neighbours"

@@ -36,7 +36,7 @@ from random import Random
 from typing import Any, Iterable, Sequence
 
 from ..records import is_word_aligned
-from .spans import aligned
+from ..words import aligned
 from .stem import MIN_STEM
 
 PATTERNS = ("drift", "stem", "edge_space")
@@ -205,7 +205,7 @@ def best_common_shift(text: str, spans: Sequence[SpanT]) -> int:
 
     n = len(text)
     word = [c.isalnum() or c == "_" for c in text]
-    # where an aligned span may start or end (spans.aligned): no whitespace there, no word cut
+    # where an aligned span may start or end (words.aligned): no whitespace there, no word cut
     starts = {i for i in range(n) if not text[i].isspace() and not (i and word[i - 1] and word[i])}
     ends = {i for i in range(1, n + 1) if not text[i - 1].isspace() and not (i < n and word[i - 1] and word[i])}
     hits: Counter = Counter()
@@ -297,7 +297,7 @@ def salvage(recs: Sequence[dict[str, Any]], settings: Any) -> dict[str, Any]:
 def first_mention_labelled(text: str, spans: Sequence[SpanT], span: SpanT) -> bool:
     """Is the first whole-word occurrence of the span's surface labelled with its label (or is
     the label VICTIM, which the convention does not cover)?"""
-    from .completeness import whole_word_occurrences
+    from ..words import whole_word_occurrences
 
     s, e, label = span
     if label == "VICTIM":

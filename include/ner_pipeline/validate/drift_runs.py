@@ -44,7 +44,7 @@ from typing import Sequence
 from .drift import DRIFT_NEIGHBOURS, DRIFT_SURFACE
 from .plausible import implausible
 from .reasons import STEM_EXTEND, TRIM_WHITESPACE
-from .spans import aligned
+from ..words import aligned
 
 SpanT = tuple[int, int, str]
 DRIFT_RULES = frozenset({DRIFT_SURFACE, DRIFT_NEIGHBOURS})

@@ -1,14 +1,14 @@
 """The allowed span repairs, as pure functions (property-tested in tests/unit/test_validate_repair.py).
 
 Each returns the repaired (start, end) or None when the rule does not apply unambiguously,
-and a repaired span always covers whole words (spans.aligned, the same rule as records.is_word_aligned).
+and a repaired span always covers whole words (words.aligned, the same rule as records.is_word_aligned).
 """
 
 from __future__ import annotations
 
 from typing import Iterable
 
-from .spans import aligned
+from ..words import aligned
 
 
 def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:

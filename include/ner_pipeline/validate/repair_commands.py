@@ -23,7 +23,7 @@ DEFAULT_SEED = 17
 
 
 def register(subparsers: Any) -> None:
-    from ..cli import add_common
+    from ..cli_common import add_common
 
     p = subparsers.add_parser("repair-check", help="drift corpus with known truth, and the salvage of a real-style file",
                               description=__doc__.splitlines()[0])
@@ -57,7 +57,7 @@ def compute(settings: Any, *, synthetic: int, seed: int, dev: Path | None) -> di
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import settings_from
+    from ..cli_common import settings_from
 
     settings = settings_from(args).model_copy(deep=True)
     settings.validation.quarantine_rate_limit = 1.0  # figures per record: no file is rejected as a whole

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from ..records import LABELS
 from .completeness import AMBIGUOUS
-from .spans import aligned
+from ..words import aligned
 
 _LABEL_CODE = {lab: i for i, lab in enumerate(LABELS)}
 # One row per unlabelled repeat left in an accepted record (completeness.py): its label only.
