@@ -16,7 +16,7 @@ from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from .cli import add_common
+    from .cli_common import add_common
 
     reg = sub.add_parser("registry", help="the S3 model registry: versions, champion, rollback")
     actions = reg.add_subparsers(dest="registry_command", required=True)
@@ -74,7 +74,7 @@ def _who(args: argparse.Namespace) -> str:
 
 
 def _registry(args: argparse.Namespace):
-    from .cli import settings_from
+    from .cli_common import settings_from
     from .registry import Registry
     from .storage import ObjectStore
 
