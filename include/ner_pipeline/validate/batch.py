@@ -89,34 +89,55 @@ class BatchValidator:
         size = data.size if isinstance(data, Oversized) else len(data)
         if size > self.vs.max_file_bytes:
             return self._reject_unread(name, source, size, data.sha256 if isinstance(data, Oversized) else file_sha256(data))
-        verdicts = []  # (RawRecord, Checked) in read order
-        file_claimed: set[str] = set()
-        file_ids: set[str] = set()
-        tally = Tally()
-        formats: Counter = Counter()
-        for rr in read_records(name, data, source, mapper=self.mapper, max_line_bytes=self.vs.max_line_bytes):
-            c = check_record(rr, self.vs)
-            formats[rr.format] += 1
-            h = c.text_hash
-            if h is not None and (h in self.known or h in self.claimed or h in file_claimed):
-                c.reasons.append(R.DUPLICATE_TEXT)
-                c.details.append("same normalised text as an earlier record or the test set")
-            if rr.error is None and c.id is not None and (c.id in self.known_ids or c.id in self.claimed_ids
-                                                           or c.id in file_ids):
-                c.reasons.append(R.DUPLICATE_ID)
-                c.details.append("id already taken by an earlier accepted record or the dataset snapshot")
-            if c.reasons:
-                tally.add_quarantined(c.reasons)
-            else:
-                file_claimed.add(h)
-                file_ids.add(c.id)
-                tally.add_accepted(c.repairs)
-            verdicts.append((rr, c))
-
+        checked = self._check_file(name, source, data)
+        tally = checked.tally
         rate = tally.quarantined / tally.records_read if tally.records_read else 0.0
         rejected = rate > self.vs.quarantine_rate_limit
         entry: dict[str, Any] = {"path": name, "source": source, "sha256": file_sha256(data),
-                                 "formats": dict(formats), "quarantine_rate": round(rate, 4), "rejected": rejected}
+                                 "formats": dict(checked.formats), "quarantine_rate": round(rate, 4), "rejected": rejected}
+        final, comp = self._decide_file(name, checked.verdicts, rejected)
+        if rejected:
+            self._reject(name, tally, rate, entry)
+        else:
+            self.claimed |= checked.claimed
+            self.claimed_ids |= checked.ids
+        entry.update(final.as_dict())
+        self.total.merge(final)
+        self.completeness.merge(comp)
+        self.completeness_by_file[name] = comp.file_summary()
+        self.files.append(entry)
+        log.info("validated %s: read %d, accepted %d, repaired %d, quarantined %d%s", name, final.records_read,
+                 final.accepted, final.repaired, final.quarantined, " (file rejected)" if rejected else "")
+        return entry
+
+    def _check_file(self, name: str, source: str, data: bytes) -> "_CheckedFile":
+        """Every record of the file checked, in read order, with the duplicates of earlier
+        accepted records (this batch, earlier batches, the test set) marked; nothing emitted."""
+        out = _CheckedFile()
+        for rr in read_records(name, data, source, mapper=self.mapper, max_line_bytes=self.vs.max_line_bytes):
+            c = check_record(rr, self.vs)
+            out.formats[rr.format] += 1
+            h = c.text_hash
+            if h is not None and (h in self.known or h in self.claimed or h in out.claimed):
+                c.reasons.append(R.DUPLICATE_TEXT)
+                c.details.append("same normalised text as an earlier record or the test set")
+            if rr.error is None and c.id is not None and (c.id in self.known_ids or c.id in self.claimed_ids
+                                                           or c.id in out.ids):
+                c.reasons.append(R.DUPLICATE_ID)
+                c.details.append("id already taken by an earlier accepted record or the dataset snapshot")
+            if c.reasons:
+                out.tally.add_quarantined(c.reasons)
+            else:
+                out.claimed.add(h)
+                out.ids.add(c.id)
+                out.tally.add_accepted(c.repairs)
+            out.verdicts.append((rr, c))
+        return out
+
+    def _decide_file(self, name: str, verdicts: list[tuple[Any, Any]], rejected: bool
+                     ) -> tuple[Tally, CompletenessTally]:
+        """Send each record to its sink (every one to quarantine when the file is rejected);
+        the file's final tally and completeness figures."""
         final = Tally()
         comp = CompletenessTally()
         for rr, c in verdicts:
@@ -131,25 +152,17 @@ class BatchValidator:
                 final.add_accepted(c.repairs)
                 src_tally.add_accepted(c.repairs)
                 self._emit(rr, c)
-        if rejected:
-            top = ", ".join(f"{k} ({v})" for k, v in tally.quarantined_by_reason.most_common(3))
-            msg = (f"{name}: file rejected, {tally.quarantined} of {tally.records_read} records ({rate:.1%}) "
-                   f"quarantined, over the limit of {self.vs.quarantine_rate_limit:.0%}; top reasons: {top}")
-            entry["message"] = msg
-            entry["before_rejection"] = tally.counts()
-            self.rejected.append({"path": name, "reasons": dict(tally.quarantined_by_reason.most_common()), "message": msg})
-            log.warning(msg)
-        else:
-            self.claimed |= file_claimed
-            self.claimed_ids |= file_ids
-        entry.update(final.as_dict())
-        self.total.merge(final)
-        self.completeness.merge(comp)
-        self.completeness_by_file[name] = comp.file_summary()
-        self.files.append(entry)
-        log.info("validated %s: read %d, accepted %d, repaired %d, quarantined %d%s", name, final.records_read,
-                 final.accepted, final.repaired, final.quarantined, " (file rejected)" if rejected else "")
-        return entry
+        return final, comp
+
+    def _reject(self, name: str, tally: Tally, rate: float, entry: dict[str, Any]) -> None:
+        """A file over validation.quarantine_rate_limit: its entry says why, and it is listed rejected."""
+        top = ", ".join(f"{k} ({v})" for k, v in tally.quarantined_by_reason.most_common(3))
+        msg = (f"{name}: file rejected, {tally.quarantined} of {tally.records_read} records ({rate:.1%}) "
+               f"quarantined, over the limit of {self.vs.quarantine_rate_limit:.0%}; top reasons: {top}")
+        entry["message"] = msg
+        entry["before_rejection"] = tally.counts()
+        self.rejected.append({"path": name, "reasons": dict(tally.quarantined_by_reason.most_common()), "message": msg})
+        log.warning(msg)
 
     def _reject_unread(self, name: str, source: str, size: int, sha256: str) -> dict[str, Any]:
         """A file over the size cap: rejected as a whole without reading a record of it."""
@@ -207,6 +220,19 @@ class BatchValidator:
                 log.error("GX critical expectations failed on accepted output: %s", gx_summary["failed_critical"])
         return build_report(self, gx_summary, run_id=run_id, previous_label_counts=previous_label_counts,
                             conventions=conventions)
+
+
+@dataclass
+class _CheckedFile:
+    """One file's records checked, before the file is decided: verdicts (RawRecord, Checked) in
+    read order, the tally of those verdicts, the formats read, and the text hashes and ids its
+    accepted records would claim."""
+
+    verdicts: list[tuple[Any, Any]] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+    formats: Counter = field(default_factory=Counter)
+    claimed: set[str] = field(default_factory=set)
+    ids: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)

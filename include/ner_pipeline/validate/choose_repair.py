@@ -54,17 +54,38 @@ def choose_repairs(text: str, suspects: Sequence[SpanT], anchors: Sequence[SpanT
     surfaces: dict[str, set[str]] = {}
     for s, e, lab in anchors:
         surfaces.setdefault(lab, set()).add(text[s:e])
-    out: list[Decision | None] = [None] * len(suspects)
-
-    def ok(s: int, e: int, label: str) -> bool:
-        return aligned(text, s, e) and implausible(text[s:e], label) is None
-
     n = len(text)  # a suspect past the end (drifted there) can only be moved: drift alone applies
     trims = [trim_whitespace(text, s, e) if e <= n else None for s, e, _ in suspects]
-    for i, (sp, t) in enumerate(zip(suspects, trims)):
-        if t is not None and ok(*t, sp[2]) and text[t[0]:t[1]] in surfaces.get(sp[2], ()):
-            out[i] = Decision(sp, TRIM_WHITESPACE, (t[0], t[1], sp[2]))
+    out = _trims_onto_surfaces(text, suspects, trims, surfaces)
+    _drift(text, suspects, anchors, window, out)
+    occupied = [(s, e) for s, e, _ in anchors]
+    # Shifts drift chose, by position: a span whose nearest suspect on either side moved by
+    # drift is in a drifted stretch, where trimming or extending it would fix the wrong thing.
+    drifted = sorted((sp[0], d.new[0] - sp[0]) for sp, d in zip(suspects, out)
+                     if d is not None and d.rule in (DRIFT_SURFACE, DRIFT_NEIGHBOURS))
+    done = [d if d is not None else
+            _decide_rest(text, sp, trim, drifted, occupied, surfaces, stem_labels, reanchor_window)
+            for sp, trim, d in zip(suspects, trims, out)]
+    return [_unless_drift_fits(text, i, suspects, done, anchors, window) for i in range(len(done))]
 
+
+def _plausible_at(text: str, s: int, e: int, label: str) -> bool:
+    return aligned(text, s, e) and implausible(text[s:e], label) is None
+
+
+def _trims_onto_surfaces(text: str, suspects: Sequence[SpanT], trims: Sequence[tuple[int, int] | None],
+                         surfaces: dict[str, set[str]]) -> list[Decision | None]:
+    """Rule 1: a trim whose result is a surface the record labels under the same label."""
+    out: list[Decision | None] = [None] * len(suspects)
+    for i, (sp, t) in enumerate(zip(suspects, trims)):
+        if t is not None and _plausible_at(text, *t, sp[2]) and text[t[0]:t[1]] in surfaces.get(sp[2], ()):
+            out[i] = Decision(sp, TRIM_WHITESPACE, (t[0], t[1], sp[2]))
+    return out
+
+
+def _drift(text: str, suspects: Sequence[SpanT], anchors: Sequence[SpanT], window: int,
+           out: list[Decision | None]) -> None:
+    """Rule 2 (drift.py) for the suspects rule 1 left, filled into their slots of `out`."""
     rest = [i for i in range(len(suspects)) if out[i] is None]
     shifts = realign(text, [suspects[i] for i in rest], anchors, window)
     for i, ch in zip(rest, shifts):
@@ -72,51 +93,62 @@ def choose_repairs(text: str, suspects: Sequence[SpanT], anchors: Sequence[SpanT
             s, e, lab = suspects[i]
             out[i] = Decision(suspects[i], ch[0], (s + ch[1], e + ch[1], lab))
 
-    occupied = [(s, e) for s, e, _ in anchors]
-    # Shifts drift chose, by position: a span whose nearest suspect on either side moved by
-    # drift is in a drifted stretch, where trimming or extending it would fix the wrong thing.
-    drifted = sorted((sp[0], d.new[0] - sp[0]) for sp, d in zip(suspects, out)
-                     if d is not None and d.rule in (DRIFT_SURFACE, DRIFT_NEIGHBOURS))
-    for i, sp in enumerate(suspects):
-        if out[i] is not None:
+
+def _decide_rest(text: str, sp: SpanT, trim: tuple[int, int] | None, drifted: list[tuple[int, int]],
+                 occupied: list[tuple[int, int]], surfaces: dict[str, set[str]], stem_labels: frozenset[str],
+                 reanchor_window: int) -> Decision:
+    """A suspect neither rule 1 nor drift repaired: the neighbours' shift, then rules 3-5."""
+    s, e, label = sp
+    if e > len(text):
+        return Decision(sp, None, None, "past_the_end")
+    move = _neighbours_shift(text, sp, drifted, occupied)
+    if move is not None:
+        return Decision(sp, DRIFT_NEIGHBOURS, (s + move, e + move, label))
+    tries: list[tuple[str, tuple[int, int] | None]] = [(TRIM_WHITESPACE, trim)]
+    if label in stem_labels:
+        tries.append((STEM_EXTEND, extend_stem(text, s, e)))
+    if surfaces.get(label):
+        tries.append((REANCHOR, _reanchor_cut(text, sp, surfaces[label], occupied, reanchor_window)))
+    return _first_plausible(text, sp, tries)
+
+
+def _neighbours_shift(text: str, sp: SpanT, drifted: list[tuple[int, int]],
+                      occupied: list[tuple[int, int]]) -> int | None:
+    """In a drifted stretch (the nearest suspects were moved by drift), the span most likely
+    drifted too: the neighbours' shift, when exactly one puts the span on a plausible mention
+    (clear of the anchors), comes before trimming or extending it where it stands."""
+    s, e, label = sp
+    n = len(text)
+    moves = [d for d in sorted(_nearest_shifts(drifted, s)) if 0 <= s + d and e + d <= n
+             and _plausible_at(text, s + d, e + d, label) and not any(a < e + d and s + d < b for a, b in occupied)]
+    return moves[0] if len(moves) == 1 else None
+
+
+def _reanchor_cut(text: str, sp: SpanT, surfaces: set[str], occupied: list[tuple[int, int]],
+                  reanchor_window: int) -> tuple[int, int] | None:
+    """Rule 5's candidate. Only a cut mention grows into the surface ("asser" into "Nasser"): a
+    drifted span, whose length is the mention's, never shrinks or grows onto a different one."""
+    s, e, _ = sp
+    new = reanchor(text, s, e, surfaces, occupied, reanchor_window)
+    kept = text[s:e].strip()
+    if new is not None and not (new[0] <= s + (len(text[s:e]) - len(text[s:e].lstrip())) and kept
+                                and kept in text[new[0]:new[1]] and new[0] < e and s < new[1]):
+        return None
+    return new
+
+
+def _first_plausible(text: str, sp: SpanT, tries: list[tuple[str, tuple[int, int] | None]]) -> Decision:
+    """The first candidate that is aligned and plausible, else why the last one tried was not."""
+    label = sp[2]
+    why = "no_rule_applies"
+    for rule, new in tries:
+        if new is None:
             continue
-        s, e, label = sp
-        why = "no_rule_applies"
-        if e > n:
-            out[i] = Decision(sp, None, None, "past_the_end")
-            continue
-        # In a drifted stretch (the nearest suspects were moved by drift), the span most likely
-        # drifted too: the neighbours' shift, when it puts the span on a plausible mention,
-        # comes before trimming or extending it where it stands.
-        moves = [d for d in sorted(_nearest_shifts(drifted, s)) if 0 <= s + d and e + d <= n
-                 and ok(s + d, e + d, label) and not any(a < e + d and s + d < b for a, b in occupied)]
-        if len(moves) == 1:
-            out[i] = Decision(sp, DRIFT_NEIGHBOURS, (s + moves[0], e + moves[0], label))
-            continue
-        tries: list[tuple[str, tuple[int, int] | None]] = [(TRIM_WHITESPACE, trims[i])]
-        if label in stem_labels:
-            tries.append((STEM_EXTEND, extend_stem(text, s, e)))
-        if surfaces.get(label):
-            new = reanchor(text, s, e, surfaces[label], occupied, reanchor_window)
-            # Only a cut mention grows into the surface ("asser" into "Nasser"): a drifted span,
-            # whose length is the mention's, never shrinks or grows onto a different one.
-            kept = text[s:e].strip()
-            if new is not None and not (new[0] <= s + (len(text[s:e]) - len(text[s:e].lstrip())) and kept
-                                        and kept in text[new[0]:new[1]] and new[0] < e and s < new[1]):
-                new = None
-            tries.append((REANCHOR, new))
-        for rule, new in tries:
-            if new is None:
-                continue
-            bad = implausible(text[new[0]:new[1]], label) if aligned(text, *new) else "not_aligned"
-            if bad is None:
-                out[i] = Decision(sp, rule, (new[0], new[1], label))
-                break
-            why = f"{rule}_{bad}"
-        if out[i] is None:
-            out[i] = Decision(sp, None, None, why)
-    done: list[Decision] = out  # type: ignore[assignment]  # every slot is filled above
-    return [_unless_drift_fits(text, i, suspects, done, anchors, window) for i in range(len(done))]
+        bad = implausible(text[new[0]:new[1]], label) if aligned(text, *new) else "not_aligned"
+        if bad is None:
+            return Decision(sp, rule, (new[0], new[1], label))
+        why = f"{rule}_{bad}"
+    return Decision(sp, None, None, why)
 
 
 def _unless_drift_fits(text: str, i: int, suspects: Sequence[SpanT], out: list[Decision], anchors: Sequence[SpanT],
