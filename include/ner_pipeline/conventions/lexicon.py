@@ -19,7 +19,7 @@ _DETERMINER_ONLY = DETERMINERS - {"his", "her", "its"}
 GENDER_PRONOUNS = ("he", "she", "him", "her", "his")  # LABELS.md's pronoun count uses these five
 
 # The lexicon per label: LABELS.md's words and the generator's own vocabularies (synth/vocab_case.py,
-# synth/call.py), plus the everyday emotion, role and place words helpline callers use.
+# synth/people.py), plus the everyday emotion, role and place words helpline callers use.
 _LEXICON_BASE: dict[str, tuple[str, ...]] = {
     "INCIDENT_TYPE": (
         # distress and emotion words
@@ -69,7 +69,7 @@ def lexicon() -> dict[str, tuple[str, ...]]:
     """label -> lexicon words (lower case, sorted): the base lists plus the generator's vocabularies,
     so a word the generator labels is always measured."""
     from ..synth import vocab_case as VC
-    from ..synth.call import CHILD_NOUNS
+    from ..synth.people import CHILD_NOUNS
 
     extra: dict[str, set[str]] = defaultdict(set)
     extra["GENDER"].update(w for nouns in CHILD_NOUNS.values() for w in nouns.values())

@@ -9,10 +9,12 @@
     ner-pipeline synth --stats synthetic.jsonl --tokenizer packaged
 
 Modules: vocab_people / vocab_places / vocab_case (curated names, real places of TZ/KE/UG,
-landmarks, phones, incidents), templates (what people say, by beat), cast (who and what a
-call is about), call (slot -> labelled mention), script (order of beats, length), render
-(template parsing, offset-tracking builder), generator (quotas, lengths, dedupe), checks
-(completeness and span checks every record passes), stats, io, commands (CLI).
+landmarks, phones, incidents), templates (what people say, by beat), speech (the compiled
+template pools, the spoken register), cast (who and what a call is about) and draw (distinct
+names, places, landmarks, phones), call (one call's state: slot -> labelled mention) with
+people and facts (its mentions of people and of the case's facts), script (order of beats,
+length), render (template parsing, offset-tracking builder), generator (quotas, lengths,
+dedupe), checks (completeness and span checks every record passes), stats, io, commands (CLI).
 
 Label decisions beyond LABELS.md (see call.py): "the" is inside a PERPETRATOR role span
 ("the teacher"), other determiners outside ("her stepfather"); a role/kinship word before the

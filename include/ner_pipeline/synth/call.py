@@ -15,95 +15,26 @@ ones real annotators vary on come from synth/conventions.py, the guide's by defa
 
 from __future__ import annotations
 
-import re
 from random import Random
 from typing import Callable
 
-from . import templates as T
 from . import vocab_case as VC
 from . import vocab_places as VL
-from .cast import Cast, Place
+from .cast import Cast
 from .conventions import Conventions, SurfaceChoice
-from .render import Builder, Exchange, Segment, compile_pool, render_parts
+from .facts import MONEY, FactMentions
+from .people import CHILD_NOUNS, CHILD_PRONOUNS, GENDER_WORDS, HELPER_ROLES, KIN_PRONOUN, PeopleMentions
+from .render import Builder, Exchange, Segment, render_parts
+from .speech import CONTRACTED_SHARE, contract
 
-CHILD_PRONOUNS = {"f": {"she": "she", "her": "her", "her_o": "her", "hers": "hers"},
-                  "m": {"she": "he", "her": "his", "her_o": "him", "hers": "his"}}
-CHILD_NOUNS = {"f": {"child": "girl", "offspring": "daughter", "niece": "niece", "grandchild": "granddaughter",
-                     "sibling": "sister"},
-               "m": {"child": "boy", "offspring": "son", "niece": "nephew", "grandchild": "grandson",
-                     "sibling": "brother"}}
-PERP_PRONOUNS = {"m": ("he", "him", "his"), "f": ("she", "her", "her"), "p": ("they", "them", "their")}
-GENDER_WORDS = frozenset(w for g in CHILD_PRONOUNS.values() for w in g.values()) | frozenset(
-    w for g in CHILD_NOUNS.values() for w in g.values()) | {"he"}
-
-# A pronoun for the unnamed other relative: only in the child's own call, where no pronoun is
-# the child's (OTHER_KIN_K); adults' calls name the relative by role again.
-_KIN_PRONOUN = {"mother": "she", "grandmother": "she", "aunt": "she", "father": "he", "grandfather": "he",
-                "uncle": "he"}
 # Incident phrase words that may stay in literal text (too generic to be a mention alone).
 _GENERIC = frozenset({"school", "use", "child", "of", "out"})
 _SPEAKER_LABELS = (("Counsellor", "Caller"), ("Counsellor", "Client"))
-# People who help the child, named by role: never PERPETRATOR (hard negatives).
-HELPER_ROLES = ("mother", "father", "parents", "teacher", "class teacher", "grandmother", "grandfather", "aunt",
-                "uncle", "neighbour", "pastor", "imam", "headteacher")
-MONEY = (500, 1000, 2000, 5000, 10000, 20000)
-# Spoken register: most real transcripts contract ("I'm", "don't"); templates are written in full.
-CONTRACTED_SHARE = 0.65
-_CONTRACTIONS = {"I am": "I'm", "you are": "you're", "we are": "we're", "they are": "they're", "it is": "it's",
-                 "that is": "that's", "what is": "what's", "there is": "there's", "I have": "I've",
-                 "I will": "I'll", "we will": "we'll", "I would": "I'd", "do not": "don't", "does not": "doesn't",
-                 "did not": "didn't", "is not": "isn't", "are not": "aren't", "was not": "wasn't",
-                 "have not": "haven't", "has not": "hasn't", "cannot": "can't", "will not": "won't",
-                 "let us": "let's", "would not": "wouldn't", "could not": "couldn't"}
-_CONTRACT_RE = re.compile(r"\b(" + "|".join(sorted({k for k in _CONTRACTIONS} | {k[0].upper() + k[1:] for k in _CONTRACTIONS},
-                                                     key=len, reverse=True)) + r")\b")
 
 
-def contract(text: str) -> str:
-    """Literal (unlabelled) text in the spoken register: "I am" -> "I'm", "Do not" -> "Don't"."""
-    def sub(m: re.Match) -> str:
-        w = m.group(1)
-        out = _CONTRACTIONS.get(w) or _CONTRACTIONS[w[0].lower() + w[1:]]
-        return out[0].upper() + out[1:] if w[0].isupper() else out
-    return _CONTRACT_RE.sub(sub, text)
-
-
-def _pool(entries) -> tuple[Exchange, ...]:
-    return compile_pool(entries)
-
-
-POOLS: dict[str, tuple[Exchange, ...]] = {
-    name: _pool(getattr(T, name)) for name in (
-        "OPENING_NAMED", "OPENING_ANON", "A_GREET", "A_SELF_NAMED", "A_SELF_ANON", "K_GREET", "K_SELF",
-        "K_ABOUT", "INC_NAME_ADULT", "INC_NAME_CHILD", "INC_NAME_C_ADULT", "INC_NAME_C_CHILD", "EMPATHY_C",
-        "AGE_A", "AGE_K", "AGE_CONFIRM_A", "AGE_CONFIRM_K", "LOC_A", "LOC_K", "LOC_MORE", "LM_HOME_A",
-        "LM_HOME_K", "SCHOOL_A", "SCHOOL_K", "CLINIC_A", "CLINIC_K", "WORK_A", "WORK_K", "POLICE_A",
-        "POLICE_K", "PHONE_A", "PHONE_K", "READBACK", "PHONE2", "PERP_NAME_A", "PERP_NAME_K",
-        "PERP_WHERE_A", "PERP_WHERE_K", "DISTRESS_A", "DISTRESS_K", "DISTRESS_C_A", "DISTRESS_C_K",
-        "LIVING_A", "LIVING_K", "WITNESS_A", "WITNESS_K", "TIMELINE_A", "TIMELINE_K", "WORRY_A", "WORRY_K",
-        "SAFETY_A", "SAFETY_K", "REASSURE_C_A", "REASSURE_C_K", "RECAP_A", "RECAP_K", "INC2",
-        "REFERRAL_A", "REFERRAL_K", "CLOSING_A", "CLOSING_K", "ACK_A", "ACK_K", "ASK_NAME_A", "OFFICER_A",
-        "OFFICER_K", "OTHER_KIN_A", "OTHER_KIN_K", "SUPPORT_A", "SUPPORT_K", "NUMBERS_A", "NUMBERS_K")
-}
-ABOUT_POOLS = {group: _pool(entries) for group, entries in T.A_ABOUT.items()}
-PROBLEM_POOLS = {(cat, who): _pool(entries) for cat, d in T.PROBLEM.items() for who, entries in d.items()}
-
-_PHONE_STYLES = (  # (weight, format) over the 9 national digits d and country code cc
-    (5, "0{a} {b} {c}"), (3, "0{a}-{b}-{c}"), (3, "0{a} {bc}"), (2, "0{d}"), (4, "+{cc} {a} {b} {c}"),
-    (2, "+{cc}{d}"), (1, "{cc} {a} {b} {c}"), (1, "+{cc}-{a}-{b}-{c}"), (1, "0{a2} {b2} {c2}"),
-    (1, "+{cc} {a} {bc}"),
-)
-
-
-def format_phone(digits: str, cc: str, style: int) -> str:
-    """The same 9 national digits as "0754 318 220", "+255754318220", "075 431 8220", ..."""
-    d = digits
-    return _PHONE_STYLES[style][1].format(d=d, cc=cc, a=d[:3], b=d[3:6], c=d[6:], bc=d[3:],
-                                          a2=d[:2], b2=d[2:5], c2=d[5:])
-
-
-class Call:
-    """State of one transcript while it is written."""
+class Call(PeopleMentions, FactMentions):
+    """State of one transcript while it is written; the mentions of people (people.py) and of the
+    case's facts (facts.py) are its mixins."""
 
     def __init__(self, rng: Random, cast: Cast, conventions: Conventions | None = None):
         self.rng = rng
@@ -186,12 +117,6 @@ class Call:
             taken |= {"mother", "father"}
         ok = [w for w in HELPER_ROLES if w not in taken and not set(w.split()) & self.banned_late]
         return self.rng.choice(ok) if ok else None
-
-    def number(self) -> str:
-        """A number that is not the child's age (a count, a distance)."""
-        n = self.rng.choice([k for k in range(2, 31) if k != self.cast.age])
-        words = VC.AGE_WORDS.get(n) or VC.NUMBER_WORDS.get(n)
-        return words if words and self.rng.random() < 0.4 else str(n)
 
     def _banned(self) -> tuple[frozenset[str], frozenset[str]]:
         """Literal words a template may not contain: any word that is (or could be) a
@@ -304,194 +229,8 @@ class Call:
             table["wit_role"] = const(c.witness[1])
         if c.other_kin:
             table["other_kin"] = const(c.other_kin)
-            table["other_kin_pron"] = const(_KIN_PRONOUN.get(c.other_kin, "they"))
+            table["other_kin_pron"] = const(KIN_PRONOUN.get(c.other_kin, "they"))
         for kind, surface in c.landmarks.items():
             table["lm_" + kind] = self._landmark_fn(kind, surface)
         return table
 
-    def _landmark_fn(self, kind: str, surface: str) -> Callable[[str], list[Segment]]:
-        seg = [(surface, "LANDMARK", "landmark")]
-        if surface.startswith("the ") and not self.choice.determiner_inside("LANDMARK"):
-            seg = [("the ", None, None), (surface[4:], "LANDMARK", "landmark")]  # "the [police station]"
-
-        def fn(sp: str) -> list[Segment]:
-            self.facts.add("lm_" + kind)
-            return seg
-        return fn
-
-    def victim(self, full: bool = False) -> list[Segment]:
-        c, rng = self.cast.child, self.rng
-        # As in real calls, the full name mostly comes with the introduction, first names after.
-        if full or (self.n_victim == 0 and rng.random() < 0.45) or (self.n_victim and rng.random() < 0.1):
-            surface = c.full
-        else:
-            surface = c.first
-        self.n_victim += 1
-        # Real annotators label a child caller's own name NAME (conventions: child_caller_name).
-        label = "NAME" if self.child and self.conv.child_caller_name == "NAME" else "VICTIM"
-        return [(surface, label, "name")]
-
-    def age(self) -> list[Segment]:
-        self.facts.add("age")
-        digits = self.rng.random() < (0.85 if self.cast.age_digits else 0.15)
-        return [(str(self.cast.age) if digits else VC.AGE_WORDS[self.cast.age], "AGE", "age")]
-
-    def a_age(self) -> list[Segment]:
-        """ "a 13-year-old", "an 11-year-old", "an eight-year-old"."""
-        segs = self.age()
-        article = "an " if segs[0][0][0] in "8e" or segs[0][0] in ("11", "18") else "a "
-        return [(article, None, None)] + segs
-
-    def school_level(self) -> str:
-        c = self.cast
-        levels = VC.SCHOOL_LEVEL[c.locale]
-        if c.age <= 6:
-            return self.rng.choice(("nursery school", "pre-primary", "baby class"))
-        if c.age <= 13:
-            n, stage = min(c.age - 6, 7), "primary"
-        else:
-            n, stage = min(c.age - 13, 4), "secondary"
-            n = max(n, 1)
-        pattern = self.rng.choice(levels[stage])
-        return pattern.format(n=VC.NUMBER_WORDS[n] if self.rng.random() < 0.6 else n, d=n)
-
-    # People ------------------------------------------------------------------------------------
-    def _ctx(self, speaker: str) -> str:
-        if self.child:
-            return "child" if speaker == "K" else "c2child"
-        return "adult" if speaker == "K" else "c2adult"
-
-    def perp(self, speaker: str) -> list[Segment]:
-        p, rng, ctx = self.cast.perp, self.rng, self._ctx(speaker)
-        r, person = p.role, p.person
-        first_mention = self.n_perp == 0
-        self.n_perp += 1
-        word = r.word
-        spouse = VC.SPOUSE_WORD.get((self.cast.frame.name, r.word))
-        if spouse and ctx in ("adult", "c2adult") and rng.random() < 0.4:
-            return [("my " if ctx == "adult" else "your ", None, None), (spouse, "PERPETRATOR", "role")]
-        det = self._perp_det(ctx)
-        roll = rng.random()
-        if person and r.prefix_name and (roll < 0.45 or (not first_mention and roll < 0.6)):
-            self.pname_known = True
-            if det == "the":
-                det = ""
-            return self._det_segs(det) + [(f"{word} {person.first}", "PERPETRATOR", "name")]
-        if person and self.pname_known and not first_mention and roll < 0.55:
-            if r.honorific and rng.random() < 0.25:
-                return [(person.title + " ", None, None), (person.last, "PERPETRATOR", "name")]
-            return [(person.first if rng.random() < 0.85 else person.full, "PERPETRATOR", "name")]
-        if det == "the" and self.choice.determiner_inside("PERPETRATOR"):
-            return [(f"the {word}", "PERPETRATOR", "role")]
-        return self._det_segs(det) + [(word, "PERPETRATOR", "role")]
-
-    def _perp_det(self, ctx: str) -> str:
-        r, rng = self.cast.perp.role, self.rng
-        if ctx == "child":
-            return r.child_det
-        if ctx == "c2child":
-            return "your" if r.child_det in ("my", "our") else "the"
-        if r.kin or r.word == "classmates":
-            return "POSS" if rng.random() < 0.7 else "the"
-        if r.child_det == "my":
-            return "POSS" if rng.random() < 0.35 else "the"
-        return "the"
-
-    def _det_segs(self, det: str) -> list[Segment]:
-        if not det:
-            return []
-        if det == "POSS":
-            return [(CHILD_PRONOUNS[self.cast.child.gender]["her"], "GENDER", "pronoun"), (" ", None, None)]
-        return [(det + " ", None, None)]
-
-    def perp_pronoun(self, case: int, speaker: str) -> list[Segment]:
-        p = self.cast.perp
-        if p.pronoun_ok and self.n_perp > 0:
-            return [(PERP_PRONOUNS[p.gender][case], None, None)]
-        segs = self.perp(speaker)
-        if case == 2:
-            segs = segs + [("'" if segs[-1][0].endswith("s") and p.gender == "p" else "'s", None, None)]
-        return segs
-
-    def perp_name(self) -> list[Segment]:
-        person = self.cast.perp.person
-        self.pname_known = True
-        return [(person.full if self.rng.random() < 0.4 else person.first, "PERPETRATOR", "name")]
-
-    def person_mention(self, person) -> list[Segment]:
-        # Mostly first names, full names about as often as the child's (so a surname's label is
-        # no cue to who it is); honorific forms take the first name as often as the surname.
-        roll = self.rng.random()
-        if roll < 0.66:
-            return [(person.first, "NAME", "name")]
-        if roll < 0.92:
-            return [(person.full, "NAME", "name")]
-        name = person.last if roll < 0.96 else person.first
-        return [(person.title + " ", None, None), (name, "NAME", "name")]
-
-    # Places, phones, incidents -------------------------------------------------------------------
-    def location(self) -> list[Segment]:
-        self.facts.add("loc")
-        first = self.n_loc == 0
-        self.n_loc += 1
-        return place_mention(self.rng, self.cast.place, first)
-
-    def location_short(self) -> list[Segment]:
-        p = self.cast.place
-        return [(p.lower if self.rng.random() < 0.65 else p.higher, "LOCATION", "place")]
-
-    def location_other(self) -> list[Segment]:
-        p = self.cast.other_place
-        return [(f"{p.lower}, {p.higher}" if self.rng.random() < 0.6 else p.lower, "LOCATION", "place")]
-
-    def phone(self, digits: str, *, again: bool, first: bool = False) -> list[Segment]:
-        self.facts.add("ph")
-        rng = self.rng
-        weights = [w for w, _ in _PHONE_STYLES]
-        if first or self.phone_style is None:
-            style = rng.choices(range(len(_PHONE_STYLES)), weights=weights)[0]
-            if not first:
-                self.phone_style = style
-        elif again and rng.random() < 0.5:
-            style = rng.choices(range(len(_PHONE_STYLES)), weights=weights)[0]
-        else:
-            style = self.phone_style
-        return [(format_phone(digits, VC.PHONE[self.cast.locale]["cc"], style), "PHONE_NUMBER", "phone")]
-
-    def incident(self) -> list[Segment]:
-        phrases = self.cast.incident.phrases
-        phrase = self.inc_phrase if self.rng.random() < 0.75 else self.rng.choice(phrases)
-        return self.incident_word(phrase, "incident")
-
-    def incident_word(self, phrase: str, kind: str) -> list[Segment]:
-        """An incident or distress mention; plain text where the conventions leave it unlabelled."""
-        if self.choice.labelled("INCIDENT_TYPE", phrase):
-            return [(phrase, "INCIDENT_TYPE", kind)]
-        return [(phrase, None, None)]
-
-
-def place_mention(rng: Random, p: Place, first: bool) -> list[Segment]:
-    """One mention of the home place; first mentions are fuller ("Kibaoni village in Kondoa,
-    Dodoma"), later ones shorter ("Kondoa")."""
-    hw, lw = VL.HIGHER_WORD[p.locale], VL.LOWER_WORD[p.locale]
-    L = "LOCATION"
-    forms = {
-        "lower_higher": lambda: [(f"{p.lower}, {p.higher}", L, "place")],
-        "lower": lambda: [(p.lower, L, "place")],
-        "lower_word": lambda: [(p.lower, L, "place"), (f" {lw}", None, None)],
-        "hood": lambda: [(p.hood, L, "place")],
-        "hood_word": lambda: [(p.hood, L, "place"), (" " + rng.choice(("village", "ward", "area")), None, None)],
-        "hood_lower": lambda: [(f"{p.hood}, {p.lower}", L, "place")],
-        "hood_in": lambda: [(p.hood, L, "place"), (" in ", None, None), (f"{p.lower}, {p.higher}", L, "place")],
-        "lower_in_higher": lambda: [(p.lower, L, "place"), (" in ", None, None), (p.higher, L, "place"),
-                                    (f" {hw}", None, None)],
-        "full_country": lambda: [(f"{p.lower}, {p.higher}, {VL.COUNTRIES[p.locale]}", L, "place")],
-        "higher_word": lambda: [(p.higher, L, "place"), (f" {hw}", None, None)],
-    }
-    if first:
-        weights = {"lower_higher": 30, "hood_lower": 10, "hood_in": 15, "lower_in_higher": 15, "hood_word": 10,
-                   "lower_word": 10, "full_country": 5, "hood": 5}
-    else:
-        weights = {"lower_higher": 25, "lower": 30, "hood": 20, "lower_word": 10, "higher_word": 10, "hood_word": 5}
-    keys = list(weights)
-    return forms[rng.choices(keys, weights=[weights[k] for k in keys])[0]]()

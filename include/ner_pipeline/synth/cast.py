@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from random import Random
 
 from . import vocab_case as VC
-from . import vocab_people as VP
 from . import vocab_places as VL
+from .draw import Names, Person, Place, draw_age, draw_landmark, draw_phone, draw_place, name_tokens, weighted
 
 
 @dataclass(frozen=True)
@@ -76,25 +76,6 @@ SECONDARY = {"physical": ("emotional", "neglect"), "sexual": ("emotional",), "la
              "emotional": ("neglect",)}
 
 
-@dataclass(frozen=True)
-class Person:
-    first: str
-    last: str
-    gender: str
-    title: str  # honorific, written outside the span
-
-    @property
-    def full(self) -> str:
-        return f"{self.first} {self.last}"
-
-
-@dataclass(frozen=True)
-class Place:
-    locale: str
-    higher: str  # region / county / district
-    lower: str  # district / sub-county or town
-    hood: str  # village, ward or estate
-
 
 @dataclass
 class Perp:
@@ -138,80 +119,6 @@ class Cast:
         return self.frame.name == "child"
 
 
-def _weighted(rng: Random, items: dict) -> str:
-    keys = list(items)
-    return rng.choices(keys, weights=[items[k] for k in keys])[0]
-
-
-def _tokens(*names: str) -> set[str]:
-    return {w for n in names for w in n.replace(",", " ").replace("'s", "").split()}
-
-
-class _Names:
-    """Draws names whose words no one else in the call uses."""
-
-    def __init__(self, rng: Random, locale: str, used: set[str]):
-        self.rng, self.locale, self.used = rng, locale, used
-        self.female = getattr(VP, f"{locale.upper()}_FEMALE")
-        self.male = getattr(VP, f"{locale.upper()}_MALE")
-        self.surnames = getattr(VP, f"{locale.upper()}_SURNAMES")
-
-    def person(self, gender: str) -> Person:
-        rng = self.rng
-        gender = gender if gender in ("f", "m") else rng.choice("fm")
-        for _ in range(100):
-            if rng.random() < 0.75:
-                first = rng.choice(self.female if gender == "f" else self.male)
-            else:
-                first = rng.choice(VP.SHARED_FEMALE if gender == "f" else VP.SHARED_MALE)
-            last = rng.choice(self.surnames)
-            toks = _tokens(first, last)
-            if first != last and not toks & self.used:
-                self.used |= toks
-                return Person(first, last, gender, rng.choice(VP.HONORIFICS[gender]))
-        raise RuntimeError("could not draw a distinct name")  # never with the list sizes here
-
-
-def _place(rng: Random, locale: str, used: set[str], avoid_lower: str = "") -> Place:
-    areas = VL.AREAS[locale]
-    for _ in range(100):
-        higher = rng.choice(list(areas))
-        lower = rng.choice(areas[higher])
-        hood = rng.choice(VL.NEIGHBOURHOODS[locale])
-        toks = _tokens(higher, lower, hood)
-        if lower != avoid_lower and len(toks) == len(_tokens(higher)) + len(_tokens(lower)) + len(_tokens(hood)) \
-                and not toks & used:
-            used |= toks
-            return Place(locale, higher, lower, hood)
-    raise RuntimeError("could not draw a distinct place")
-
-
-def _landmark(rng: Random, locale: str, kind: str, used: set[str], taken: set[str], age: int) -> str:
-    patterns = VL.LANDMARKS[locale][kind]
-    if kind == "school":  # a secondary school for teenagers, a primary school for the rest
-        secondary = age >= 14
-        patterns = tuple(p for p in patterns if (("Secondary" in p or "College" in p) == secondary))
-    for _ in range(100):
-        pattern = rng.choice(patterns)
-        fill = {"P": rng.choice(VL.NEIGHBOURHOODS[locale]), "S": rng.choice(VL.SAINTS), "M": rng.choice(VL.MOSQUES)}
-        surface = pattern.format(**fill)
-        names = [fill[k] for k in "PSM" if "{" + k + "}" in pattern]
-        toks = _tokens(*names)
-        if surface not in taken and not toks & used:
-            used |= toks
-            taken.add(surface)
-            return surface
-    raise RuntimeError("could not draw a distinct landmark")
-
-
-def _phone(rng: Random, locale: str) -> str:
-    return rng.choice(VC.PHONE[locale]["prefixes"]) + "".join(rng.choice("0123456789") for _ in range(7))
-
-
-def _age(rng: Random, min_age: int) -> int:
-    ages = {a: w for a, w in VC.AGE_WEIGHTS.items() if a >= min_age}
-    return int(_weighted(rng, ages))
-
 
 @dataclass
 class Plan:
@@ -224,19 +131,58 @@ class Plan:
     boost: frozenset[str] = frozenset()
 
 
+
 def make_cast(rng: Random, plan: Plan) -> Cast:
     locale = plan.locale
-    frame = FRAMES[_weighted(rng, {k: f.weight for k, f in FRAMES.items()})]
+    frame = FRAMES[weighted(rng, {k: f.weight for k, f in FRAMES.items()})]
     gender = "f" if rng.random() < 0.6 else "m"
 
     incidents = {k: i.weight for k, i in VC.INCIDENTS.items() if not (i.girls_only and gender == "m")}
-    incident = VC.INCIDENTS[_weighted(rng, incidents)]
-    age = _age(rng, max(frame.min_age, INCIDENT_MIN_AGE.get(incident.key, 4)))
+    incident = VC.INCIDENTS[weighted(rng, incidents)]
+    age = draw_age(rng, max(frame.min_age, INCIDENT_MIN_AGE.get(incident.key, 4)))
 
     used: set[str] = set()
-    names = _Names(rng, locale, used)
+    names = Names(rng, locale, used)
     child = names.person(gender)
+    perp = _perp(rng, plan, frame, incident, gender, names)
 
+    caller = None
+    if frame.name != "child" and rng.random() < (0.95 if "NAME" in plan.boost else 0.8):
+        caller = names.person(frame.caller_gender)
+    counsellor = names.person("x") if rng.random() < 0.85 else None
+    caller_role = rng.choice(COMMUNITY_ROLES[locale])
+    officer = names.person("x")
+    relative, other_kin = _relatives(rng, plan, frame, perp, names)
+    witness = None
+    if rng.random() < 0.35 or "NAME" in plan.boost:
+        options = [r for r in WITNESS_ROLES[locale] if r != caller_role or frame.name != "community"]
+        witness = (names.person("x"), rng.choice(options))
+
+    place = draw_place(rng, locale, used)
+    other_place = draw_place(rng, locale, used, avoid_lower=place.lower)
+    cities = [c for c in VL.CITIES[locale] if not name_tokens(c) & used]
+    city = rng.choice(cities)
+    used |= name_tokens(city)
+    landmarks = _landmarks(rng, plan, frame, incident, age, used)
+
+    phone = draw_phone(rng, locale) if (rng.random() < 0.68 or plan.force_phone
+                                     or "PHONE_NUMBER" in plan.boost) else None
+    phone2 = draw_phone(rng, locale) if phone and relative and rng.random() < 0.3 else None
+    incident2 = _second_incident(rng, incident, gender)
+    distress = incident.key == "distress" or rng.random() < 0.45
+    dis_adj = tuple(rng.sample(VC.DISTRESS_ADJ, 2)) if distress else ()
+    dis_noun = tuple(rng.sample(VC.DISTRESS_NOUN, 1)) if distress else ()
+
+    return Cast(locale=locale, frame=frame, child=child, age=age, age_digits=rng.random() < 0.6,
+                incident=incident, incident2=incident2, perp=perp, caller=caller, caller_role=caller_role,
+                counsellor=counsellor, officer=officer, officer_role=rng.choice(OFFICER_ROLES[locale]),
+                relative=relative, other_kin=other_kin, witness=witness, place=place,
+                other_place=other_place, city=city, landmarks=landmarks, phone=phone, phone2=phone2,
+                distress_adj=dis_adj, distress_noun=dis_noun, goods=rng.choice(VC.GOODS), used_tokens=used)
+
+
+def _perp(rng: Random, plan: Plan, frame: Frame, incident: VC.Incident, gender: str, names: Names) -> Perp | None:
+    """The perpetrator, or None (by the incident's perp_share, or to make up for PERPETRATOR spans)."""
     perp = None
     roles = [r for r in incident.roles if r not in frame.excludes]
     want_perp = rng.random() < incident.perp_share or ("PERPETRATOR" in plan.boost and incident.roles)
@@ -253,14 +199,12 @@ def make_cast(rng: Random, plan: Plan) -> Cast:
         else:
             pron = pg != gender and rng.random() < 0.6
         perp = Perp(role, pg, person, pron)
+    return perp
 
-    caller = None
-    if frame.name != "child" and rng.random() < (0.95 if "NAME" in plan.boost else 0.8):
-        caller = names.person(frame.caller_gender)
-    counsellor = names.person("x") if rng.random() < 0.85 else None
-    caller_role = rng.choice(COMMUNITY_ROLES[locale])
-    officer = names.person("x")
 
+def _relatives(rng: Random, plan: Plan, frame: Frame, perp: Perp | None,
+               names: Names) -> tuple[tuple[Person, str] | None, str]:
+    """A named relative (with their role) or None, and a relative mentioned by role only or ""."""
     blocked = {frame.relation} | set(frame.excludes) | ({perp.role.word} if perp else set())
     if perp and perp.role.word == "parents":
         blocked |= {"mother", "father"}
@@ -274,17 +218,13 @@ def make_cast(rng: Random, plan: Plan) -> Cast:
     kin_options = [r for r in ("mother", "father", "grandmother", "grandfather", "aunt", "uncle", "cousin")
                    if r not in blocked and not (relative and relative[1] == r)]
     other_kin = rng.choice(kin_options) if kin_options and rng.random() < 0.5 else ""
-    witness = None
-    if rng.random() < 0.35 or "NAME" in plan.boost:
-        options = [r for r in WITNESS_ROLES[locale] if r != caller_role or frame.name != "community"]
-        witness = (names.person("x"), rng.choice(options))
+    return relative, other_kin
 
-    place = _place(rng, locale, used)
-    other_place = _place(rng, locale, used, avoid_lower=place.lower)
-    cities = [c for c in VL.CITIES[locale] if not _tokens(c) & used]
-    city = rng.choice(cities)
-    used |= _tokens(city)
 
+def _landmarks(rng: Random, plan: Plan, frame: Frame, incident: VC.Incident, age: int,
+               used: set[str]) -> dict[str, str]:
+    """kind -> surface of the landmarks the call mentions."""
+    locale = plan.locale
     kinds: list[str] = []
     if frame.name == "teacher" and rng.random() < 0.7 or (age >= 6 and rng.random() < 0.25):
         kinds.append("school")
@@ -297,25 +237,16 @@ def make_cast(rng: Random, plan: Plan) -> Cast:
     if rng.random() < 0.55 or plan.force_landmark or "LANDMARK" in plan.boost:
         kinds.append("home")
     taken: set[str] = set()
-    landmarks = {k: _landmark(rng, locale, k, used, taken, age) for k in kinds}
+    landmarks = {k: draw_landmark(rng, locale, k, used, taken, age) for k in kinds}
+    return landmarks
 
-    phone = _phone(rng, locale) if (rng.random() < 0.68 or plan.force_phone
-                                     or "PHONE_NUMBER" in plan.boost) else None
-    phone2 = _phone(rng, locale) if phone and relative and rng.random() < 0.3 else None
 
+def _second_incident(rng: Random, incident: VC.Incident, gender: str) -> VC.Incident | None:
+    """A second harm named in the same call (SECONDARY), or None."""
     incident2 = None
     if incident.key in SECONDARY and rng.random() < 0.3:
         options = [k for k in SECONDARY[incident.key]
                    if not (VC.INCIDENTS[k].girls_only and gender == "m")]
         if options:
             incident2 = VC.INCIDENTS[rng.choice(options)]
-    distress = incident.key == "distress" or rng.random() < 0.45
-    dis_adj = tuple(rng.sample(VC.DISTRESS_ADJ, 2)) if distress else ()
-    dis_noun = tuple(rng.sample(VC.DISTRESS_NOUN, 1)) if distress else ()
-
-    return Cast(locale=locale, frame=frame, child=child, age=age, age_digits=rng.random() < 0.6,
-                incident=incident, incident2=incident2, perp=perp, caller=caller, caller_role=caller_role,
-                counsellor=counsellor, officer=officer, officer_role=rng.choice(OFFICER_ROLES[locale]),
-                relative=relative, other_kin=other_kin, witness=witness, place=place,
-                other_place=other_place, city=city, landmarks=landmarks, phone=phone, phone2=phone2,
-                distress_adj=dis_adj, distress_noun=dis_noun, goods=rng.choice(VC.GOODS), used_tokens=used)
+    return incident2

@@ -142,51 +142,71 @@ def generate(n: int, seed: int, *, long_share: float = 0.15, min_chars: int = 80
 
     rng = Random(seed)
     long_ids = set(rng.sample(range(n), round(n * long_share))) if n else set()
-    quota = _Quota(floors, landmark_phone_doc_share)
-    seen: set[str] = set()
+    draw = _Draw(rng, _Quota(floors, landmark_phone_doc_share), locales, weights, min_chars, max_chars,
+                 conventions)
     records: list[Record] = []
-    rejected: Counter = Counter()
     for i in range(n):
-        long = i in long_ids
+        text, spans, meta, raw = draw.transcript(i, i in long_ids)
+        draw.quota.add(spans)
+        records.append(Record(id=f"syn-{seed}-{i:06d}", text=text, entities=spans, source="synthetic",
+                              meta=meta))
+        if trace is not None:
+            trace.append(list(raw))
+    if draw.rejected:
+        log.debug("synth: redrew %s", dict(draw.rejected))
+    _warn_unmet(draw.quota, floors, landmark_phone_doc_share)
+    return records
+
+
+class _Draw:
+    """Draws one transcript after another: redraws those that miss the length, the label checks
+    or a distinct text (counted in `rejected`), and applies the conventions to the rest."""
+
+    def __init__(self, rng: Random, quota: _Quota, locales: list[str], weights: list[float], min_chars: int,
+                 max_chars: int, conventions: Conventions):
+        self.rng, self.quota, self.locales, self.weights = rng, quota, locales, weights
+        self.min_chars, self.max_chars, self.conventions = min_chars, max_chars, conventions
+        self.seen: set[str] = set()
+        self.rejected: Counter = Counter()
+
+    def transcript(self, i: int, long: bool) -> tuple[str, list[Span], dict[str, Any], list[tuple]]:
+        """(text, spans, meta, trace entries) of transcript i, within MAX_ATTEMPTS draws."""
+        rng, rejected = self.rng, self.rejected
         for _ in range(MAX_ATTEMPTS):
-            plan = quota.plan(rng.choices(locales, weights=weights)[0], long)
-            out = _one(rng, plan, _target(rng, long, min_chars, max_chars), conventions)
+            plan = self.quota.plan(rng.choices(self.locales, weights=self.weights)[0], long)
+            out = _one(rng, plan, _target(rng, long, self.min_chars, self.max_chars), self.conventions)
             if out is None:
                 rejected["no_template"] += 1
                 continue
             text, spans, meta, raw = out
-            if not min_chars <= len(text) <= max_chars:
+            if not self.min_chars <= len(text) <= self.max_chars:
                 rejected["length"] += 1
                 continue
             if structural_problems(text, spans) or completeness_findings(text, spans):
                 rejected["labels"] += 1
                 continue
-            # After the completeness check: the pronoun rule leaves repeat pronouns unlabelled on purpose.
-            keep = apply_pronoun_rule(text, spans, conventions.pronoun_rule)
-            spans, raw = [spans[k] for k in keep], [raw[k] for k in keep]
-            if conventions.first_mention_only:
-                keep = apply_first_mention(spans, conventions.first_mention_only)
-                spans, raw = [spans[k] for k in keep], [raw[k] for k in keep]
-            if conventions.first_occurrence:
-                spans, raw = _first_occurrence(text, spans, raw, conventions, rng)
+            spans, raw = self._follow_conventions(text, spans, raw)
             h = text_hash(text)
-            if h in seen:
+            if h in self.seen:
                 rejected["duplicate"] += 1
                 continue
-            seen.add(h)
-            break
-        else:
-            raise RuntimeError(f"could not generate transcript {i} within {MAX_ATTEMPTS} attempts "
-                               f"(min_chars={min_chars}, max_chars={max_chars}): {dict(rejected)}")
-        quota.add(spans)
-        records.append(Record(id=f"syn-{seed}-{i:06d}", text=text, entities=spans, source="synthetic",
-                              meta=meta))
-        if trace is not None:
-            trace.append(list(raw))
-    if rejected:
-        log.debug("synth: redrew %s", dict(rejected))
-    _warn_unmet(quota, floors, landmark_phone_doc_share)
-    return records
+            self.seen.add(h)
+            return text, spans, meta, raw
+        raise RuntimeError(f"could not generate transcript {i} within {MAX_ATTEMPTS} attempts "
+                           f"(min_chars={self.min_chars}, max_chars={self.max_chars}): {dict(rejected)}")
+
+    def _follow_conventions(self, text: str, spans: list[Span],
+                            raw: list[tuple]) -> tuple[list[Span], list[tuple]]:
+        conventions = self.conventions
+        # After the completeness check: the pronoun rule leaves repeat pronouns unlabelled on purpose.
+        keep = apply_pronoun_rule(text, spans, conventions.pronoun_rule)
+        spans, raw = [spans[k] for k in keep], [raw[k] for k in keep]
+        if conventions.first_mention_only:
+            keep = apply_first_mention(spans, conventions.first_mention_only)
+            spans, raw = [spans[k] for k in keep], [raw[k] for k in keep]
+        if conventions.first_occurrence:
+            spans, raw = _first_occurrence(text, spans, raw, conventions, self.rng)
+        return spans, raw
 
 
 def _warn_unmet(quota: _Quota, floors: dict[str, float], doc_share: float) -> None:

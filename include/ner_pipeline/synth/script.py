@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .call import ABOUT_POOLS, POOLS, PROBLEM_POOLS, Call
+from .call import Call
 from .cast import Plan
+from .speech import ABOUT_POOLS, POOLS, PROBLEM_POOLS
 
 # Rough size of referral + closing, so extras stop in time to land near the target length.
 CLOSING_ESTIMATE = 260
