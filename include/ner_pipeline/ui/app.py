@@ -122,102 +122,116 @@ def real_rows(challenger: dict[str, Any] | None, champion: dict[str, Any] | None
 def create_app() -> FastAPI:
     app = FastAPI(title="NER models", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(_authenticated)])
-
-    @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> Response:
-        if _is_api(request):
-            return JSONResponse({"detail": f"not found: {exc}"}, status_code=404)
-        return _page(request, "error.html", 404, title="Not found",
-                     message=f"Nothing stored for {exc} (unknown run or version, or not an NER pipeline run).")
-
-    @app.exception_handler(LoginRequired)
-    async def _login(request: Request, exc: LoginRequired) -> Response:
-        target = None if _is_api(request) else login_url(request)
-        if target:
-            return RedirectResponse(target, status_code=303)
-        return JSONResponse({"detail": exc.detail}, status_code=401, headers=exc.headers)
-
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Cache-Control", "no-cache")
-        return response
-
-    # -- pages ------------------------------------------------------------------
-    @app.get("/", response_class=HTMLResponse)
-    def index(request: Request, reader: RegistryReader = Depends(get_reader)) -> HTMLResponse:
-        reg = reader.registry()
-        champion = reg["champion"] or {}
-        champ_metrics = None
-        if champion.get("version"):
-            try:
-                champ_metrics = reader.version(champion["version"])["metrics"]
-            except NotFound:
-                champ_metrics = None
-        points = [{"version": v.version, "when": v.promoted_at, "micro": v.micro_f1, "per_label": v.per_label_f1}
-                  for v in reg["versions"]]
-        labels = _labels(*({"per_label": v.per_label_f1} for v in reg["versions"]))
-        chart = charts.f1_chart(points, labels, champion=champion.get("version"))
-        return _page(request, "index.html", title="NER models", champion=champion, versions=reg["versions"][::-1],
-                     history=reg["history"][::-1], champion_rows=entity_rows(champ_metrics, None)
-                     if champ_metrics else [], chart=chart)
-
-    @app.get("/versions/{version}", response_class=HTMLResponse)
-    def version_page(version: str, request: Request, reader: RegistryReader = Depends(get_reader)) -> HTMLResponse:
-        v = reader.version(version)
-        champion = reader.champion() or {}
-        events = [ev for ev in reader.history() if ev.get("version") == version][::-1]
-        return _page(request, "version.html", title=f"Version {version}", v=v, events=events,
-                     is_champion=champion.get("version") == version, rows=entity_rows(v["metrics"], None),
-                     test_data=evaluated_on_view(v["metrics"], v["blessing"]), real_rows=real_rows(v["metrics"], None))
-
-    @app.get("/runs/{run_id}", response_class=HTMLResponse)
-    def run_page(run_id: str, request: Request, reader: RegistryReader = Depends(get_reader)) -> HTMLResponse:
-        run = reader.run(run_id)
-        confusion = run["confusion"] or {}
-        svg = charts.confusion_svg(confusion.get("labels") or [], confusion.get("matrix") or []) if confusion else ""
-        pending = run["approval"] or {}
-        links = {"required_actions_url": required_actions_url(_airflow_base(request), pending["dag_id"], run_id),
-                 "all_required_actions_url": _airflow_base(request) + "/required_actions?response_received=false"
-                 } if pending.get("dag_id") else {}
-        return _page(request, "run.html", title=f"Run {run_id}", run=run, sections=report_sections(run["validation"]),
-                     rows=entity_rows(run["metrics"], run["champion_metrics"]), confusion_svg=svg,
-                     test_data=evaluated_on_view(run["metrics"], run["blessing"]),
-                     real_rows=real_rows(run["metrics"], run["champion_metrics"]), **links)
-
-    @app.get("/runs/{run_id}/data-docs")
-    def data_docs_root(request: Request) -> Response:
-        return RedirectResponse(request.url.path + "/", status_code=307)
-
-    @app.get("/runs/{run_id}/data-docs/{path:path}")
-    def data_docs(run_id: str, path: str, reader: RegistryReader = Depends(get_reader)) -> Response:
-        data, ctype = reader.data_docs_file(run_id, path)
-        return Response(data, media_type=ctype, headers={"Content-Security-Policy": DATA_DOCS_CSP})
-
-    @app.get("/runs/{run_id}/confusion.svg")
-    def confusion_image(run_id: str, reader: RegistryReader = Depends(get_reader)) -> Response:
-        confusion = reader.run(run_id)["confusion"]
-        if not confusion:
-            raise NotFound(f"{run_id}/confusion")
-        svg = charts.confusion_svg(confusion.get("labels") or [], confusion.get("matrix") or [])
-        return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": PAGE_CSP})
-
-    # -- JSON mirrors -------------------------------------------------------------
-    @app.get("/api/registry")
-    def api_registry(reader: RegistryReader = Depends(get_reader)) -> dict[str, Any]:
-        reg = reader.registry()
-        return {**reg, "versions": [asdict(v) for v in reg["versions"]]}
-
-    @app.get("/api/versions/{version}")
-    def api_version(version: str, reader: RegistryReader = Depends(get_reader)) -> dict[str, Any]:
-        return reader.version(version)
-
-    @app.get("/api/runs/{run_id}")
-    def api_run(run_id: str, reader: RegistryReader = Depends(get_reader)) -> dict[str, Any]:
-        return reader.run(run_id)
-
+    app.exception_handler(NotFound)(_not_found)
+    app.exception_handler(LoginRequired)(_login)
+    app.middleware("http")(_headers)
+    # pages
+    app.get("/", response_class=HTMLResponse)(index)
+    app.get("/versions/{version}", response_class=HTMLResponse)(version_page)
+    app.get("/runs/{run_id}", response_class=HTMLResponse)(run_page)
+    app.get("/runs/{run_id}/data-docs")(data_docs_root)
+    app.get("/runs/{run_id}/data-docs/{path:path}")(data_docs)
+    app.get("/runs/{run_id}/confusion.svg")(confusion_image)
+    # JSON mirrors
+    app.get("/api/registry")(api_registry)
+    app.get("/api/versions/{version}")(api_version)
+    app.get("/api/runs/{run_id}")(api_run)
     return app
+
+
+# -- errors and headers -----------------------------------------------------------
+async def _not_found(request: Request, exc: NotFound) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": f"not found: {exc}"}, status_code=404)
+    return _page(request, "error.html", 404, title="Not found",
+                 message=f"Nothing stored for {exc} (unknown run or version, or not an NER pipeline run).")
+
+
+async def _login(request: Request, exc: LoginRequired) -> Response:
+    target = None if _is_api(request) else login_url(request)
+    if target:
+        return RedirectResponse(target, status_code=303)
+    return JSONResponse({"detail": exc.detail}, status_code=401, headers=exc.headers)
+
+
+async def _headers(request: Request, call_next):
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Cache-Control", "no-cache")
+    return response
+
+
+# -- pages ------------------------------------------------------------------------
+def index(request: Request, reader: RegistryReader = Depends(get_reader)) -> HTMLResponse:
+    reg = reader.registry()
+    champion = reg["champion"] or {}
+    champ_metrics = None
+    if champion.get("version"):
+        try:
+            champ_metrics = reader.version(champion["version"])["metrics"]
+        except NotFound:
+            champ_metrics = None
+    points = [{"version": v.version, "when": v.promoted_at, "micro": v.micro_f1, "per_label": v.per_label_f1}
+              for v in reg["versions"]]
+    labels = _labels(*({"per_label": v.per_label_f1} for v in reg["versions"]))
+    chart = charts.f1_chart(points, labels, champion=champion.get("version"))
+    return _page(request, "index.html", title="NER models", champion=champion, versions=reg["versions"][::-1],
+                 history=reg["history"][::-1], champion_rows=entity_rows(champ_metrics, None)
+                 if champ_metrics else [], chart=chart)
+
+
+def version_page(version: str, request: Request, reader: RegistryReader = Depends(get_reader)) -> HTMLResponse:
+    v = reader.version(version)
+    champion = reader.champion() or {}
+    events = [ev for ev in reader.history() if ev.get("version") == version][::-1]
+    return _page(request, "version.html", title=f"Version {version}", v=v, events=events,
+                 is_champion=champion.get("version") == version, rows=entity_rows(v["metrics"], None),
+                 test_data=evaluated_on_view(v["metrics"], v["blessing"]), real_rows=real_rows(v["metrics"], None))
+
+
+def run_page(run_id: str, request: Request, reader: RegistryReader = Depends(get_reader)) -> HTMLResponse:
+    run = reader.run(run_id)
+    confusion = run["confusion"] or {}
+    svg = charts.confusion_svg(confusion.get("labels") or [], confusion.get("matrix") or []) if confusion else ""
+    pending = run["approval"] or {}
+    links = {"required_actions_url": required_actions_url(_airflow_base(request), pending["dag_id"], run_id),
+             "all_required_actions_url": _airflow_base(request) + "/required_actions?response_received=false"
+             } if pending.get("dag_id") else {}
+    return _page(request, "run.html", title=f"Run {run_id}", run=run, sections=report_sections(run["validation"]),
+                 rows=entity_rows(run["metrics"], run["champion_metrics"]), confusion_svg=svg,
+                 test_data=evaluated_on_view(run["metrics"], run["blessing"]),
+                 real_rows=real_rows(run["metrics"], run["champion_metrics"]), **links)
+
+
+def data_docs_root(request: Request) -> Response:
+    return RedirectResponse(request.url.path + "/", status_code=307)
+
+
+def data_docs(run_id: str, path: str, reader: RegistryReader = Depends(get_reader)) -> Response:
+    data, ctype = reader.data_docs_file(run_id, path)
+    return Response(data, media_type=ctype, headers={"Content-Security-Policy": DATA_DOCS_CSP})
+
+
+def confusion_image(run_id: str, reader: RegistryReader = Depends(get_reader)) -> Response:
+    confusion = reader.run(run_id)["confusion"]
+    if not confusion:
+        raise NotFound(f"{run_id}/confusion")
+    svg = charts.confusion_svg(confusion.get("labels") or [], confusion.get("matrix") or [])
+    return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": PAGE_CSP})
+
+
+# -- JSON mirrors -------------------------------------------------------------------
+def api_registry(reader: RegistryReader = Depends(get_reader)) -> dict[str, Any]:
+    reg = reader.registry()
+    return {**reg, "versions": [asdict(v) for v in reg["versions"]]}
+
+
+def api_version(version: str, reader: RegistryReader = Depends(get_reader)) -> dict[str, Any]:
+    return reader.version(version)
+
+
+def api_run(run_id: str, reader: RegistryReader = Depends(get_reader)) -> dict[str, Any]:
+    return reader.run(run_id)
 
 
 async def _authenticated(request: Request, user: Any = Depends(require_user)) -> None:

@@ -7,6 +7,7 @@ embed in a page as-is.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from html import escape
 from typing import Any, Sequence
 
@@ -39,28 +40,80 @@ def f1_chart(points: Sequence[dict[str, Any]], labels: Sequence[str], *, champio
     if not points:
         return ('<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="320" height="40" role="img">'
                 '<text x="8" y="24" font-size="13">No versions yet.</text></svg>')
-    left, right, top, bottom, inset = 46, 170, 14, 44, 40
-    pw, ph = width - left - right, height - top - bottom
-    n = len(points)
     values = [v for p in points for v in [p.get("micro"), *(p.get("per_label") or {}).values()]
               if isinstance(v, (int, float))]
-    lo = max(0.0, math.floor((min(values, default=0.0) - 0.05) * 10) / 10)
-
-    def x(i: int) -> float:
-        return left + inset + (pw - 2 * inset) * (0.5 if n == 1 else i / (n - 1))
-
-    def y(v: float) -> float:
-        return top + ph * (1 - (max(lo, min(1.0, v)) - lo) / (1.0 - lo))
-
+    fr = _Frame(width, height, len(points), lo=max(0.0, math.floor((min(values, default=0.0) - 0.05) * 10) / 10))
+    series = _series(points, labels)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="F1 per entity and version">']
-    for k in range(5):  # grid and y axis
-        t = lo + (1.0 - lo) * k / 4
-        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#ddd"/>'
-                   f'<text x="{left - 6}" y="{y(t) + 4:.1f}" font-size="11" text-anchor="end">{t:.2f}</text>')
-    step = max(1, math.ceil(n / max(1, (pw - 2 * inset) // 70)))  # at most one label per ~70 px
-    for i, p in enumerate(points):  # x labels: date, then the short version id
-        tx, is_champ = x(i), p["version"] == champion
+    out += _y_grid(fr)
+    out += _x_labels(fr, points, champion)
+    for s in series:
+        out += _series_marks(fr, s, points)
+    out += _legend(fr, series)
+    out.append("</svg>")
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The F1 chart's plot area: margins, n evenly spaced versions, the y axis from lo to 1."""
+
+    width: int
+    height: int
+    n: int
+    lo: float
+    left: int = 46
+    right: int = 170
+    top: int = 14
+    bottom: int = 44
+    inset: int = 40
+
+    @property
+    def pw(self) -> int:
+        return self.width - self.left - self.right
+
+    @property
+    def ph(self) -> int:
+        return self.height - self.top - self.bottom
+
+    def x(self, i: int) -> float:
+        return self.left + self.inset + (self.pw - 2 * self.inset) * (0.5 if self.n == 1 else i / (self.n - 1))
+
+    def y(self, v: float) -> float:
+        return self.top + self.ph * (1 - (max(self.lo, min(1.0, v)) - self.lo) / (1.0 - self.lo))
+
+
+# (name, colour, one value per point, is_micro)
+_Series = tuple[str, str, list[Any], bool]
+
+
+def _series(points: Sequence[dict[str, Any]], labels: Sequence[str]) -> list[_Series]:
+    """One line per label in the palette's colours, then micro F1 (dark, dashed)."""
+    series = [(lab, PALETTE[i % len(PALETTE)], [(p.get("per_label") or {}).get(lab) for p in points], False)
+              for i, lab in enumerate(labels)]
+    series.append(("micro", "#222", [p.get("micro") for p in points], True))
+    return series
+
+
+def _y_grid(fr: _Frame) -> list[str]:
+    """Five grid lines with their values on the y axis."""
+    out = []
+    for k in range(5):
+        t = fr.lo + (1.0 - fr.lo) * k / 4
+        out.append(f'<line x1="{fr.left}" x2="{fr.left + fr.pw}" y1="{fr.y(t):.1f}" y2="{fr.y(t):.1f}" stroke="#ddd"/>'
+                   f'<text x="{fr.left - 6}" y="{fr.y(t) + 4:.1f}" font-size="11" text-anchor="end">{t:.2f}</text>')
+    return out
+
+
+def _x_labels(fr: _Frame, points: Sequence[dict[str, Any]], champion: str | None) -> list[str]:
+    """Date, then the short version id, under at most one version per ~70 px (always the last
+    and the champion, whose place is also marked by a green dotted line)."""
+    top, ph, n = fr.top, fr.ph, fr.n
+    step = max(1, math.ceil(n / max(1, (fr.pw - 2 * fr.inset) // 70)))
+    out = []
+    for i, p in enumerate(points):
+        tx, is_champ = fr.x(i), p["version"] == champion
         if is_champ:
             out.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top}" y2="{top + ph}" stroke="#1a7f37" '
                        f'stroke-dasharray="2,3"><title>champion</title></line>')
@@ -71,28 +124,36 @@ def f1_chart(points: Sequence[dict[str, Any]], labels: Sequence[str], *, champio
         out.append(f'<text x="{tx:.1f}" y="{top + ph + 16}" font-size="10" text-anchor="middle"{weight}>{when}</text>'
                    f'<text x="{tx:.1f}" y="{top + ph + 29}" font-size="10" text-anchor="middle"{weight}>'
                    f'<title>{_esc(p["version"])}</title>{_esc(short_version(p["version"]))}</text>')
-    series = [(lab, PALETTE[i % len(PALETTE)], [(p.get("per_label") or {}).get(lab) for p in points], False)
-              for i, lab in enumerate(labels)]
-    series.append(("micro", "#222", [p.get("micro") for p in points], True))
-    for name, colour, vals, is_micro in series:
-        style = 'stroke-width="3" stroke-dasharray="6,3"' if is_micro else 'stroke-width="1.8"'
-        segment: list[str] = []
-        for i, v in enumerate(list(vals) + [None]):  # a missing value breaks the line
-            if not isinstance(v, (int, float)):
-                if len(segment) > 1:
-                    out.append(f'<polyline fill="none" stroke="{colour}" {style} points="{" ".join(segment)}"/>')
-                segment = []
-                continue
-            segment.append(f"{x(i):.1f},{y(v):.1f}")
-            out.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}">'
-                       f'<title>{_esc(name)} · {_esc(points[i]["version"])}: {_fmt(v)}</title></circle>')
-    for i, (name, colour, _, is_micro) in enumerate(series):  # legend
-        ly = top + 6 + i * 17
+    return out
+
+
+def _series_marks(fr: _Frame, series: _Series, points: Sequence[dict[str, Any]]) -> list[str]:
+    """A series' points (with their value as a tooltip) and its lines; a missing value breaks the line."""
+    name, colour, vals, is_micro = series
+    style = 'stroke-width="3" stroke-dasharray="6,3"' if is_micro else 'stroke-width="1.8"'
+    out = []
+    segment: list[str] = []
+    for i, v in enumerate(list(vals) + [None]):
+        if not isinstance(v, (int, float)):
+            if len(segment) > 1:
+                out.append(f'<polyline fill="none" stroke="{colour}" {style} points="{" ".join(segment)}"/>')
+            segment = []
+            continue
+        segment.append(f"{fr.x(i):.1f},{fr.y(v):.1f}")
+        out.append(f'<circle cx="{fr.x(i):.1f}" cy="{fr.y(v):.1f}" r="3" fill="{colour}">'
+                   f'<title>{_esc(name)} · {_esc(points[i]["version"])}: {_fmt(v)}</title></circle>')
+    return out
+
+
+def _legend(fr: _Frame, series: list[_Series]) -> list[str]:
+    out = []
+    x0 = fr.left + fr.pw
+    for i, (name, colour, _, is_micro) in enumerate(series):
+        ly = fr.top + 6 + i * 17
         dash = ' stroke-dasharray="6,3"' if is_micro else ""
-        out.append(f'<line x1="{left + pw + 16}" x2="{left + pw + 36}" y1="{ly}" y2="{ly}" stroke="{colour}" '
-                   f'stroke-width="3"{dash}/><text x="{left + pw + 42}" y="{ly + 4}" font-size="11">{_esc(name)}</text>')
-    out.append("</svg>")
-    return "".join(out)
+        out.append(f'<line x1="{x0 + 16}" x2="{x0 + 36}" y1="{ly}" y2="{ly}" stroke="{colour}" '
+                   f'stroke-width="3"{dash}/><text x="{x0 + 42}" y="{ly + 4}" font-size="11">{_esc(name)}</text>')
+    return out
 
 
 def confusion_svg(labels: Sequence[str], matrix: Sequence[Sequence[float]]) -> str:
