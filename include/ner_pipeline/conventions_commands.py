@@ -2,7 +2,7 @@
 
 Reads canonical JSONL or Label Studio exports (files or folders) with the pipeline's reader,
 skips and counts records it cannot read, records that break the data contract (misaligned,
-overlapping or out-of-range spans) and repeated texts, and measures the rest (conventions.py).
+overlapping or out-of-range spans) and repeated texts, and measures the rest (conventions/).
 With --out the conventions file is written (.json: JSON, else YAML) and a one-line JSON summary
 printed; without it the conventions are printed as YAML. Either way only counts, rates, labels
 and lexicon words come out, never transcript text. Exit 2 when an input cannot be read or no

@@ -2,7 +2,7 @@
 
 LABELS.md ("Conventions measured in real data") lists where real annotators differ from what a
 generator might do (a span starting with "the", pronouns as GENDER, distress words). Each source's
-accepted records are measured (conventions.py) and every convention both sources measure on
+accepted records are measured (conventions/tally.py) and every convention both sources measure on
 enough cases is compared; two rates that differ by validation.convention_conflict_min_diff or
 more are a conflict. Conflicts are reported (the report's `conventions` section, a GX warning
 on the per-source conventions table, the UI run page), never blocking: which convention is right
