@@ -67,27 +67,6 @@ def train_pod_kwargs(settings: Settings, *, dataset_uri: str, output_uri: str, t
 
     kube = settings.training.kubernetes
     cmds, arguments = train_command(settings, dataset_uri=dataset_uri, output_uri=output_uri)
-
-    requests = {"cpu": kube.cpu_request, "memory": kube.memory_request}
-    limits = {"cpu": kube.cpu_limit, "memory": kube.memory_limit}
-    if kube.gpu_count > 0:
-        # Extended resources are never overcommitted: request == limit.
-        requests[kube.gpu_resource] = limits[kube.gpu_resource] = str(kube.gpu_count)
-
-    env = {
-        "NER_PROFILE": kube.profile,
-        "PYTHONUNBUFFERED": "1",  # logs reach `kubectl logs` / the task log as they happen
-        "TOKENIZERS_PARALLELISM": "false",  # fast tokenizers + dataloader workers deadlock otherwise
-        **_storage_env(settings),
-    }
-
-    # Cluster credentials: an explicit kubeconfig wins; else in-cluster; else (None) whatever the
-    # Airflow connection `kubernetes_default` says. The hook rejects in_cluster + config_file.
-    if kube.config_file:
-        cluster = {"config_file": kube.config_file, "in_cluster": False}
-    else:
-        cluster = {"in_cluster": True if kube.in_cluster else None}
-
     return {
         "task_id": task_id,
         "image": kube.image,
@@ -101,34 +80,73 @@ def train_pod_kwargs(settings: Settings, *, dataset_uri: str, output_uri: str, t
         # Not `env_vars`: that is a template field, and under the DAG's render_template_as_native_obj
         # "1" would render to the int 1, which the API server rejects for an env value. These are
         # static, so they go where the provider appends them after rendering.
-        "pod_runtime_info_envs": [k8s.V1EnvVar(name=k, value=v) for k, v in env.items()],
+        "pod_runtime_info_envs": [k8s.V1EnvVar(name=k, value=v) for k, v in _pod_env(settings).items()],
         "env_from": [k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name=kube.secret_name))],
-        "container_resources": k8s.V1ResourceRequirements(requests=requests, limits=limits),
+        "container_resources": _resources(k8s, kube),
         "node_selector": dict(kube.node_selector),
         "tolerations": [_toleration(k8s, t) for t in kube.tolerations],
         "priority_class_name": kube.priority_class or None,
-        # PyTorch DataLoader workers share tensors through /dev/shm; the runtime default is 64Mi.
-        # A Memory emptyDir counts against the container's memory limit.
-        "volumes": [k8s.V1Volume(name=SHM_VOLUME,
-                                 empty_dir=k8s.V1EmptyDirVolumeSource(medium="Memory", size_limit=kube.shm_size))],
-        "volume_mounts": [k8s.V1VolumeMount(name=SHM_VOLUME, mount_path="/dev/shm")],
+        **_shm_volume(k8s, kube),
         "container_security_context": k8s.V1SecurityContext(
             run_as_non_root=True, allow_privilege_escalation=False,
             capabilities=k8s.V1Capabilities(drop=["ALL"])),
         "startup_timeout_seconds": kube.startup_timeout_seconds,
         "schedule_timeout_seconds": kube.schedule_timeout_seconds,
         "active_deadline_seconds": kube.active_deadline_seconds,
-        "on_finish_action": "delete_succeeded_pod",  # keep failed pods for `kubectl describe`
-        "termination_message_policy": "FallbackToLogsOnError",  # a crash's last log lines reach the pod status
-        "get_logs": True,
-        "log_events_on_failure": True,
-        # Reattach to the running pod after a worker restart instead of starting a second one.
-        # Provider 10.25 on Airflow 3.3 spells this `durable` (`reattach_on_restart` is deprecated).
-        "durable": True,
+        **_POD_LIFECYCLE,
         "deferrable": kube.deferrable,
         "do_xcom_push": True,
-        **cluster,
+        **_cluster(kube),
     }
+
+
+# Fixed: what happens to the pod and its logs, and after a worker restart.
+_POD_LIFECYCLE = {
+    "on_finish_action": "delete_succeeded_pod",  # keep failed pods for `kubectl describe`
+    "termination_message_policy": "FallbackToLogsOnError",  # a crash's last log lines reach the pod status
+    "get_logs": True,
+    "log_events_on_failure": True,
+    # Reattach to the running pod after a worker restart instead of starting a second one.
+    # Provider 10.25 on Airflow 3.3 spells this `durable` (`reattach_on_restart` is deprecated).
+    "durable": True,
+}
+
+
+def _resources(k8s: Any, kube: Any):
+    """CPU and memory requests and limits, and the GPUs."""
+    requests = {"cpu": kube.cpu_request, "memory": kube.memory_request}
+    limits = {"cpu": kube.cpu_limit, "memory": kube.memory_limit}
+    if kube.gpu_count > 0:
+        # Extended resources are never overcommitted: request == limit.
+        requests[kube.gpu_resource] = limits[kube.gpu_resource] = str(kube.gpu_count)
+    return k8s.V1ResourceRequirements(requests=requests, limits=limits)
+
+
+def _pod_env(settings: Settings) -> dict[str, str]:
+    return {
+        "NER_PROFILE": settings.training.kubernetes.profile,
+        "PYTHONUNBUFFERED": "1",  # logs reach `kubectl logs` / the task log as they happen
+        "TOKENIZERS_PARALLELISM": "false",  # fast tokenizers + dataloader workers deadlock otherwise
+        **_storage_env(settings),
+    }
+
+
+def _shm_volume(k8s: Any, kube: Any) -> dict[str, Any]:
+    """PyTorch DataLoader workers share tensors through /dev/shm; the runtime default is 64Mi.
+    A Memory emptyDir counts against the container's memory limit."""
+    return {
+        "volumes": [k8s.V1Volume(name=SHM_VOLUME,
+                                 empty_dir=k8s.V1EmptyDirVolumeSource(medium="Memory", size_limit=kube.shm_size))],
+        "volume_mounts": [k8s.V1VolumeMount(name=SHM_VOLUME, mount_path="/dev/shm")],
+    }
+
+
+def _cluster(kube: Any) -> dict[str, Any]:
+    """Cluster credentials: an explicit kubeconfig wins; else in-cluster; else (None) whatever the
+    Airflow connection `kubernetes_default` says. The hook rejects in_cluster + config_file."""
+    if kube.config_file:
+        return {"config_file": kube.config_file, "in_cluster": False}
+    return {"in_cluster": True if kube.in_cluster else None}
 
 
 def make_train_operator(settings: Settings, *, dataset_uri: str, output_uri: str, task_id: str = "train",
