@@ -124,44 +124,22 @@ def _jsonl(data: bytes) -> list[dict[str, Any]]:
     return jsonl.load_lines(data)
 
 
+class _NoInput(Exception):
+    """An input export-quarantine needs is not there; the message says which."""
+
+
 def run_export(args: argparse.Namespace) -> int:
-    from ..ingest.labels import LabelMapper
     from ..layout import RunPaths
-    from .labelstudio import LabelConfig, apart_path, write_jsonl, write_tasks
-    from .quarantine import export_incomplete, export_quarantine
 
     if not args.run and not args.from_file:
         return _err("export-quarantine", "give --run RUN (the store) or --from FILE (a local quarantine JSONL)")
     settings = _settings(args)
     paths = RunPaths(args.run) if args.run else RunPaths.for_key("local")
-    rk = paths.rk
     try:
-        if args.from_file:
-            lines = _jsonl(args.from_file.read_bytes())
-            origin = str(args.from_file)
-        else:
-            from ..storage import ObjectStore
-
-            store = ObjectStore(settings)
-            key = store.key(paths.quarantine)
-            got = store.get_with_etag(key)
-            if got is None:
-                return _err("export-quarantine", f"no quarantine file for run {rk} at {store.uri(key)}")
-            lines, origin = _jsonl(got[0]), store.uri(key)
-        accepted: list[dict[str, Any]] = []
-        if args.include_incomplete:
-            if args.accepted:
-                accepted = _jsonl(args.accepted.read_bytes())
-            elif args.run:
-                from ..storage import ObjectStore
-
-                store = ObjectStore(settings)
-                got = store.get_with_etag(store.key(paths.accepted))
-                if got is None:
-                    return _err("export-quarantine", f"no accepted records stored for run {rk}")
-                accepted = _jsonl(got[0])
-            else:
-                return _err("export-quarantine", "--include-incomplete with --from needs --accepted FILE")
+        lines, origin = _read_quarantine(args, settings, paths)
+        accepted = _read_accepted(args, settings, paths) if args.include_incomplete else []
+    except _NoInput as exc:
+        return _err("export-quarantine", str(exc))
     except (OSError, ValueError) as exc:
         return _err("export-quarantine", f"cannot read input: {type(exc).__name__}: {exc}")
     except Exception as exc:
@@ -169,6 +147,45 @@ def run_export(args: argparse.Namespace) -> int:
         if msg is None:
             raise
         return _err("export-quarantine", msg)
+    _write_export(args, settings, paths.rk, lines, origin, accepted)
+    return 0
+
+
+def _read_quarantine(args: argparse.Namespace, settings: Any, paths: Any) -> tuple[list[dict[str, Any]], str]:
+    """The quarantine entries (from --from, else the run's in the store) and where they came from."""
+    if args.from_file:
+        return _jsonl(args.from_file.read_bytes()), str(args.from_file)
+    from ..storage import ObjectStore
+
+    store = ObjectStore(settings)
+    key = store.key(paths.quarantine)
+    got = store.get_with_etag(key)
+    if got is None:
+        raise _NoInput(f"no quarantine file for run {paths.rk} at {store.uri(key)}")
+    return _jsonl(got[0]), store.uri(key)
+
+
+def _read_accepted(args: argparse.Namespace, settings: Any, paths: Any) -> list[dict[str, Any]]:
+    """For --include-incomplete: the accepted records (from --accepted, else the run's in the store)."""
+    if args.accepted:
+        return _jsonl(args.accepted.read_bytes())
+    if not args.run:
+        raise _NoInput("--include-incomplete with --from needs --accepted FILE")
+    from ..storage import ObjectStore
+
+    store = ObjectStore(settings)
+    got = store.get_with_etag(store.key(paths.accepted))
+    if got is None:
+        raise _NoInput(f"no accepted records stored for run {paths.rk}")
+    return _jsonl(got[0])
+
+
+def _write_export(args: argparse.Namespace, settings: Any, rk: str, lines: list[dict[str, Any]], origin: str,
+                  accepted: list[dict[str, Any]]) -> None:
+    """The tasks file, and apart from it the records without readable text; a line of counts each."""
+    from ..ingest.labels import LabelMapper
+    from .labelstudio import LabelConfig, apart_path, write_jsonl, write_tasks
+    from .quarantine import export_incomplete, export_quarantine
 
     cfg = LabelConfig.load()
     offsets = settings.annotation.label_studio_offsets
@@ -189,7 +206,6 @@ def run_export(args: argparse.Namespace) -> int:
               file=sys.stderr)
     elif apart.exists():
         apart.unlink()  # a stale list from an earlier export would mislead
-    return 0
 
 
 # -- preannotate ----------------------------------------------------------------------------
