@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
-from ner_pipeline.storage import ObjectStore, PreconditionFailed, md5_hex
+from ner_pipeline.storage import ObjectStore, PreconditionFailed, Reading, md5_hex
 
 
 class MemoryStore(ObjectStore):
@@ -25,8 +24,9 @@ class MemoryStore(ObjectStore):
         self.puts.append(key)
         return etag
 
-    def get_with_etag(self, key: str) -> tuple[bytes, str] | None:
-        return self.objects.get(key)
+    def open(self, key: str) -> Reading | None:
+        got = self.objects.get(key)
+        return None if got is None else Reading(len(got[0]), got[1], iter([got[0]]))
 
     def get_bytes(self, key: str) -> bytes:
         if key not in self.objects:
@@ -41,10 +41,10 @@ class MemoryStore(ObjectStore):
         for key in sorted(k for k in self.objects if k.startswith(prefix)):
             yield {"Key": key, "Size": len(self.objects[key][0]), "ETag": self.objects[key][1]}
 
-    def delete_prefix(self, prefix: str) -> int:
-        keys = [k for k in self.objects if k.startswith(prefix)]
+    def delete(self, keys: Iterable[str]) -> int:
+        keys = list(keys)
         for k in keys:
-            del self.objects[k]
+            self.objects.pop(k, None)
         return len(keys)
 
     def list_dirs(self, prefix: str) -> list[str]:
@@ -55,7 +55,3 @@ class MemoryStore(ObjectStore):
         data, etag = self.objects[src_key]
         self.objects[dst_key] = (data, etag)
         self.puts.append(dst_key)
-
-    def sha256(self, key: str) -> tuple[str, int] | None:
-        got = self.objects.get(key)
-        return None if got is None else (hashlib.sha256(got[0]).hexdigest(), len(got[0]))

@@ -16,10 +16,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
+from .config_gate import (  # noqa: F401  (the gate's sections: imported from here too)
+    BootstrapSettings,
+    GateSettings,
+    LabelThreshold,
+    PromotionSettings,
+    RealGateSettings,
+)
+from .config_section import _Section  # noqa: F401  (the sections' base: imported from here too)
 from .config_sources import (  # noqa: F401  (CONFIG_DIR, DEFAULT_FILE, parse_*: imported from here)
     CONFIG_DIR,
     DEFAULT_FILE,
@@ -32,19 +40,6 @@ from .config_sources import (  # noqa: F401  (CONFIG_DIR, DEFAULT_FILE, parse_*:
     profile_names,
     resolve,
 )
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    defaults_at: ClassVar[str] = ""  # where this section's defaults sit in ner_retraining.yaml
-
-    @model_validator(mode="before")
-    @classmethod
-    def _fill_defaults(cls, data: Any) -> Any:
-        # Shallow, like pydantic defaults: a mapping given for a field replaces the default one.
-        if not isinstance(data, dict):
-            return data
-        return {**{k: v for k, v in defaults_at(cls.defaults_at).items() if k not in data}, **data}
 
 
 class StorageSettings(_Section):
@@ -210,69 +205,6 @@ class TrainingSettings(_Section):
     kubernetes: KubernetesSettings
 
 
-class LabelThreshold(_Section):
-    defaults_at = "gate.default_label"  # a label's threshold leaves out what the default states
-    min_f1: float
-    action: Literal["block", "warn"]
-
-
-class RealGateSettings(_Section):
-    """Thresholds on the test split's real records, which decide the gate when there are any
-    (evaluate/gate.py). Each null inherits the gate's own value of the same name; `labels`,
-    when set, replaces gate.labels as a whole."""
-
-    defaults_at = "gate.real"
-    micro_f1_min: float | None
-    default_label: LabelThreshold | None
-    labels: dict[str, LabelThreshold] | None
-    min_support: int | None
-
-
-class BootstrapSettings(_Section):
-    """No-regression by a paired bootstrap over test records (evaluate/bootstrap.py): a drop
-    beyond the tolerance blocks only when its (1 - significance) interval lies above 0."""
-
-    defaults_at = "gate.bootstrap"
-    resamples: int = Field(ge=0)  # 0: no test, the raw drop decides (the old rule)
-    significance: float = Field(gt=0, lt=1)
-    seed: int
-
-
-class GateSettings(_Section):
-    defaults_at = "gate"
-    micro_f1_min: float  # strictly greater than
-    default_label: LabelThreshold
-    labels: dict[str, LabelThreshold]
-    min_support: int
-    max_micro_drop: float
-    max_label_drop: float
-    # serving_agreement: span F1 of the stock pipeline's output vs the scored predictions.
-    serving_agreement_min: float = Field(ge=0, le=1)
-    # Older name of real.micro_f1_min, still read: it sets the real-source micro threshold when
-    # real.micro_f1_min is null (setting both to different values is refused).
-    real_micro_f1_min: float | None
-    real: RealGateSettings
-    bootstrap: BootstrapSettings
-
-    @model_validator(mode="after")
-    def _one_real_micro_threshold(self) -> "GateSettings":
-        a, b = self.real_micro_f1_min, self.real.micro_f1_min
-        if a is not None and b is not None and a != b:
-            raise ValueError(f"gate.real_micro_f1_min ({a}) and gate.real.micro_f1_min ({b}) disagree: "
-                             "set gate.real.micro_f1_min only")
-        return self
-
-
-class PromotionSettings(_Section):
-    """Who may make a model the champion (approval.py). `auto`: a passing gate promotes; `required`:
-    a named reviewer approves in Airflow (Required Actions) first, forced promotions included."""
-
-    defaults_at = "promotion"
-    approval: Literal["auto", "required"]
-    # No answer within this many hours counts as a rejection (the HITL task's response_timeout).
-    approval_timeout_hours: float = Field(gt=0)
-
-
 class WatcherSettings(_Section):
     """Optional event-driven runs: an AssetWatcher on incoming/ (schedule.py). The store sends its
     object-created events to a queue (S3 event notifications -> SQS); the trigger reads them."""
@@ -331,7 +263,12 @@ class Settings(_Section):
         return f"s3://{self.storage.bucket}/{self.key(*parts)}"
 
     def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:16]
+        return config_digest(self.model_dump(mode="json"))
+
+
+def config_digest(config: dict[str, Any]) -> str:
+    """Settings.digest() of a resolved config, also of one as the trainer saved it (config.json)."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def validate(resolved: Resolved) -> Settings:

@@ -11,28 +11,21 @@ comes back).
 
 from __future__ import annotations
 
-import hashlib
+import json
 import logging
 from typing import Any
 
 from .config import Settings
 from .ingest.files import is_input_name
 from .layout import PROCESSED
-from .storage import ObjectStore, PreconditionFailed
+from .storage import ObjectStore, json_bytes
 
 log = logging.getLogger(__name__)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
 
 def load_state(store: ObjectStore) -> tuple[dict[str, Any], str | None]:
     got = store.get_with_etag(store.key(PROCESSED))
     if got is None:
         return {"files": {}}, None
-    import json
-
     return json.loads(got[0]), got[1]
 
 
@@ -64,9 +57,11 @@ def discover(store: ObjectStore, settings: Settings, sources: list[str],
 
 
 def mark_consumed(store: ObjectStore, files: list[dict[str, Any]], run_id: str, attempts: int = 5) -> None:
-    """Record files as consumed; a conditional write so two writers never lose each other's marks."""
-    for _ in range(attempts):
-        state, etag = load_state(store)
+    """Record files as consumed; a conditional write (ObjectStore.update) so two writers never
+    lose each other's marks."""
+
+    def add_marks(data: bytes | None) -> bytes | None:
+        state = json.loads(data) if data is not None else {"files": {}}
         entries = state.setdefault("files", {})
         changed = False
         for f in files:
@@ -74,11 +69,6 @@ def mark_consumed(store: ObjectStore, files: list[dict[str, Any]], run_id: str, 
                 entries[f["sha256"]] = {"key": f["key"], "source": f["source"], "run_id": run_id,
                                         "status": f.get("status", "consumed")}
                 changed = True
-        if not changed:
-            return
-        try:
-            store.put_json(store.key(PROCESSED), state, if_match=etag, if_none_match=etag is None)
-            return
-        except PreconditionFailed:
-            log.info("processed-state changed concurrently; retrying")
-    raise PreconditionFailed("could not update state/processed.json after retries")
+        return json_bytes(state) if changed else None
+
+    store.update(store.key(PROCESSED), add_marks, attempts=attempts)

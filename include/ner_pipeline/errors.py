@@ -23,3 +23,12 @@ class ChampionChanged(RuntimeError):
         self.expected, self.found = expected, found
         super().__init__(f"champion changed under me: expected {expected or 'no champion'}, "
                          f"found {found or 'no champion'}")
+
+
+class PreconditionFailed(RuntimeError):
+    """A conditional write lost: the object changed (or appeared) under us."""
+
+
+class ConditionalWritesIgnored(RuntimeError):
+    """The S3 server accepts If-Match / If-None-Match and ignores them: every pointer there
+    would be last-writer-wins, so the registry and the dataset pointer refuse to run on it."""

@@ -15,12 +15,11 @@ The rules live here; `Registry` stores what they decide (versions, pointer, hist
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .config import config_digest
 from .errors import StageError
 from .evaluate.gate import decide, decision_entry
 from .layout import OutputPaths
@@ -87,11 +86,6 @@ def check_staging_is_evaluated(store: ObjectStore, staging: str, model_files_uri
     if changed:
         raise StageError(f"model at {staging.rstrip('/')}/model/ is not the model that was evaluated "
                          f"(differs in: {', '.join(changed[:5])}); refusing to promote")
-
-
-def config_digest(config: dict[str, Any]) -> str:
-    """Settings.digest() of a resolved config as the trainer saved it (config.json)."""
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def lineage(store: ObjectStore, staging: str, run_id: str, *, dag_id: str | None = None,

@@ -1,13 +1,10 @@
 """The S3 model registry: immutable versions, one champion pointer, an append-only history.
 
-Layout (under settings.storage.prefix):
-
-    models/ner/versions/<v>/        model/ (weights + tokenizer), metrics.json (test metrics),
-                                    blessing.json, lineage.json, model_card.md, and the trainer's
-                                    metrics/config/run files as train_*.json; _COMPLETE.json last
-    models/ner/champion.json        {"version", "uri", "run_id", "promoted_at", "previous", ...}
-    models/ner/history.jsonl        one JSON object per decision / promotion / rollback
-    models/ner/runs/<hash>.json     which version id a DAG run owns (so retries reuse it)
+Keys are layout.py's (VersionPaths under models/ner/versions/<v>/, CHAMPION, HISTORY, run_map).
+A version holds model/ (weights + tokenizer), metrics.json, blessing.json, lineage.json,
+model_card.md and the trainer's files as train_*.json, _COMPLETE.json last; champion.json is
+{"version", "uri", "run_id", "promoted_at", "previous", ...}; history.jsonl one event a line
+(registry_history.py); runs/<hash>.json which version id a DAG run owns (registry_runs.py).
 
 Safety argument, in short:
 - A version is complete only once `_COMPLETE.json` exists; it is written after every other object
@@ -33,17 +30,18 @@ import logging
 import os
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
 from . import registry_history, registry_runs
 from .errors import ChampionChanged, RegistryError
 from .layout import CHAMPION, COMPLETE_MARKER, HISTORY, VERSIONS, OutputPaths, VersionPaths
-from .modelcard import render
+from .registry_files import build_version, download, holds_staging
 from .registry_history import PROMOTION_KINDS
-from .registry_files import copy_staging, download, drop_leftovers, holds_staging, json_bytes, write_generated
-from .storage import ObjectStore, PreconditionFailed
+from .storage import ObjectStore, PreconditionFailed, json_bytes
+from .timestamps import iso as _iso
+from .timestamps import utcnow
 
 __all__ = ["ChampionChanged", "PROMOTION_KINDS", "Registry", "RegistryError", "resolve_model"]
 
@@ -51,14 +49,6 @@ log = logging.getLogger(__name__)
 
 
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _iso(ts: datetime) -> str:
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Registry:
@@ -70,7 +60,7 @@ class Registry:
     """
 
     def __init__(self, store: ObjectStore, *, hooks: dict[str, Callable[[], None]] | None = None,
-                 clock: Callable[[], datetime] = _utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.store = store
         self.hooks = hooks or {}
         self.clock = clock
@@ -177,13 +167,8 @@ class Registry:
 
     # -- history ----------------------------------------------------------------------------
     def record_decision(self, run_id: str | None, entry: dict[str, Any]) -> bool:
-        """Append one event to history.jsonl; returns False if it was already recorded.
-
-        Idempotent per (run_id, entry["kind"]) (per entry["op_id"] when given, e.g. rollbacks):
-        a retried task never writes a second line. The append is a read + conditional PUT
-        (If-Match on the ETag, If-None-Match for the first line), retried when another writer
-        appended in between.
-        """
+        """Append one event to history.jsonl (registry_history.append); False if already recorded.
+        Idempotent per (run_id, entry["kind"]), per entry["op_id"] when given (rollbacks)."""
         if "kind" not in entry:
             raise ValueError("a history entry needs a 'kind'")
         return registry_history.append(self.store, self._key(HISTORY), {"ts": _iso(self.clock()), "run_id": run_id,
@@ -213,31 +198,24 @@ class Registry:
         vid = self.new_version_id(run_id)
         champ, etag = self.champion_with_etag()
         current = champ.get("version") if champ else None
-        marker = self.marker(vid)
-        served = self.served(vid, champ, self.history()) if marker is not None else False
-        if marker is not None and not served and not holds_staging(self.store, marker, staging_uri):
-            # The run's version is complete but never served (crash before the pointer moved, or
-            # a lost race) and this attempt trained other weights: a version id never names two
-            # models, so this attempt gets its own.
-            vid, marker = self._next_version_id(run_id, vid), None
-        complete = marker is not None
+        vid, complete, served = self._own_version(run_id, vid, champ, staging_uri)
         uri = self.version_uri(vid)
-
         if served:
             # Done before: at most the history line is missing (crash right after the pointer moved).
             if current == vid and champ.get("run_id") == run_id and champ.get("kind") in PROMOTION_KINDS:
                 self._checkpoint("before_history")
-                self.record_decision(run_id, {**self._promotion_entry(champ["kind"], vid, champ.get("previous"),
-                                                                      blessing, metrics, reason, who), **(audit or {})})
+                self.record_decision(run_id, {**registry_history.promotion_entry(
+                    champ["kind"], vid, champ.get("previous"), blessing, metrics, reason, who), **(audit or {})})
             return {"version": vid, "uri": uri, "champion_uri": self.champion_uri,
                     "previous": (champ or {}).get("previous") if current == vid else None, "already_done": True}
 
         if expected_champion is not ... and expected_champion != current:
             raise ChampionChanged(expected_champion, current)
         if not complete:
-            self._build_version(vid, run_id=run_id, staging_uri=staging_uri, blessing={**blessing, **(audit or {})},
-                                metrics=metrics, lineage=lineage, model_card=model_card, kind=kind, who=who,
-                                reason=reason)
+            build_version(self.store, self._vprefix(vid), vid, run_id=run_id, staging_uri=staging_uri,
+                          blessing={**blessing, **(audit or {})}, metrics=metrics, lineage=lineage,
+                          model_card=model_card, kind=kind, who=who, reason=reason, now=lambda: _iso(self.clock()),
+                          checkpoint=self._checkpoint)
 
         self._checkpoint("before_pointer")
         pointer = {"version": vid, "uri": uri, "run_id": run_id, "promoted_at": _iso(self.clock()),
@@ -245,28 +223,28 @@ class Registry:
                    "micro_f1": (metrics.get("micro") or {}).get("f1"), **(audit or {})}
         self._move_pointer(pointer, etag, expected=current)
         self._checkpoint("before_history")
-        self.record_decision(run_id, {**self._promotion_entry(kind, vid, current, blessing, metrics, reason, who),
-                                      **(audit or {})})
+        self.record_decision(run_id, {**registry_history.promotion_entry(kind, vid, current, blessing, metrics,
+                                                                         reason, who), **(audit or {})})
         log.info("champion: %s -> %s (%s)", current or "none", vid, kind)
         return {"version": vid, "uri": uri, "champion_uri": self.champion_uri, "previous": current,
                 "already_done": False}
 
-    def _promotion_entry(self, kind: str, vid: str, previous: str | None, blessing: dict[str, Any],
-                         metrics: dict[str, Any], reason: str, who: str) -> dict[str, Any]:
-        return {"kind": kind, "version": vid, "previous": previous, "reason": reason, "who": who,
-                "micro_f1": (metrics.get("micro") or {}).get("f1"), "passed": bool(blessing.get("passed")),
-                "gated_against": blessing.get("champion_version"), "reasons": blessing.get("reasons", []),
-                "rules": [{k: r.get(k) for k in ("rule", "label", "value", "threshold", "outcome", "action")}
-                          for r in blessing.get("rules", [])]}
+    def _own_version(self, run_id: str, vid: str, champ: dict[str, Any] | None,
+                     staging_uri: str) -> tuple[str, bool, bool]:
+        """(version id, complete, served) of this attempt. A version that is complete but never
+        served (crash before the pointer moved, or a lost race) while this attempt trained other
+        weights is not reused: a version id never names two models, so this attempt gets its own."""
+        marker = self.marker(vid)
+        served = self.served(vid, champ, self.history()) if marker is not None else False
+        if marker is not None and not served and not holds_staging(self.store, marker, staging_uri):
+            vid, marker = self._next_version_id(run_id, vid), None
+        return vid, marker is not None, served
 
     def _move_pointer(self, pointer: dict[str, Any], etag: str | None, *, expected: str | None) -> None:
         """The one write that changes what serves: conditional on what we read before."""
         key = self._key(CHAMPION)
         try:
-            if etag:
-                self.store.put_json(key, pointer, if_match=etag)
-            else:
-                self.store.put_json(key, pointer, if_none_match=True)
+            self.store.put_conditional(key, json_bytes(pointer), etag)
         except PreconditionFailed:
             now = self.champion() or {}
             # A retried PUT whose first try succeeded (response lost) finds our own pointer.
@@ -274,36 +252,6 @@ class Registry:
                     and now.get("promoted_at") == pointer["promoted_at"]:
                 return
             raise ChampionChanged(expected, now.get("version")) from None
-
-    def _build_version(self, vid: str, *, run_id: str, staging_uri: str, blessing: dict[str, Any],
-                       metrics: dict[str, Any], lineage: dict[str, Any], model_card: str | None,
-                       kind: str, who: str, reason: str) -> None:
-        """Copy staging, write the generated files, verify all, write the marker last."""
-        prefix = self._vprefix(vid)
-        files = copy_staging(self.store, staging_uri, prefix, vid)
-        self._checkpoint("after_copy")
-        stored_blessing = dict(blessing)
-        if kind == "forced_promotion":
-            # forced by whoever asked for it (the run's trigger, or the CLI user); approved by `who`
-            stored_blessing["forced"] = {"who": blessing.get("triggered_by") or who, "reason": reason}
-        if model_card is None:
-            model_card = render(metrics=metrics, blessing=stored_blessing, lineage=lineage, version=vid)
-        files.update(write_generated(self.store, prefix, vid, {
-            VersionPaths.METRICS: json_bytes(metrics),
-            VersionPaths.BLESSING: json_bytes(stored_blessing),
-            VersionPaths.LINEAGE: json_bytes({**lineage, "version": vid, "run_id": lineage.get("run_id") or run_id,
-                                              "staging_uri": staging_uri}),
-            VersionPaths.MODEL_CARD: model_card.encode("utf-8"),
-        }))
-        drop_leftovers(self.store, prefix, files)
-        self._checkpoint("before_marker")
-        marker = {"version": vid, "run_id": run_id, "created_at": _iso(self.clock()), "kind": kind,
-                  "passed": bool(blessing.get("passed")), "micro_f1": (metrics.get("micro") or {}).get("f1"),
-                  "staging_uri": staging_uri, "files": dict(sorted(files.items()))}
-        try:
-            self.store.put_json(prefix + COMPLETE_MARKER, marker, if_none_match=True)
-        except PreconditionFailed:
-            pass  # a concurrent attempt of this same run completed it: versions are immutable
 
     # -- rollback ---------------------------------------------------------------------------
     def rollback(self, version: str, *, reason: str, who: str) -> dict[str, Any]:
@@ -331,12 +279,8 @@ class Registry:
 
     # -- pull -------------------------------------------------------------------------------
     def pull(self, version_or_champion: str, dest_dir: str | os.PathLike[str]) -> Path:
-        """Download a complete version ("champion" = the current one) into dest_dir, checking
-        every file's size and MD5 against the marker; dest_dir/_COMPLETE.json says which version.
-
-        Downloads into a sibling folder first, so dest_dir is either the old content or the new.
-        An existing dest_dir is replaced only if empty or itself a pulled version.
-        """
+        """Download a complete version ("champion" = the current one) into dest_dir, each file's
+        size and MD5 checked (registry_files.download); dest_dir/_COMPLETE.json says which version."""
         vid = version_or_champion
         if vid == "champion":
             champ = self.champion()

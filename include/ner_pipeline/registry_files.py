@@ -4,17 +4,17 @@ MD5). Registry (registry.py) decides when; this module moves and checks bytes.""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from .errors import RegistryError
+from .errors import PreconditionFailed, RegistryError
 from .layout import COMPLETE_MARKER, OutputPaths, VersionPaths
+from .modelcard import render
 from .safepath import local_path
-from .storage import ObjectStore, md5_hex
+from .storage import ObjectStore, hash_chunks, json_bytes, md5_hex
 
 STAGING_MARKER = OutputPaths.SUCCESS
 
@@ -25,7 +25,7 @@ GENERATED = (VersionPaths.METRICS, VersionPaths.BLESSING, VersionPaths.LINEAGE, 
 
 
 def checksum(store: ObjectStore, key: str) -> dict[str, Any]:
-    """{"size", "md5"} of a stored object that must exist."""
+    """store.checksum of an object that must exist (RegistryError when it does not)."""
     got = store.checksum(key)
     if got is None:
         raise RegistryError(f"{store.uri(key)} is missing")
@@ -84,10 +84,40 @@ def write_generated(store: ObjectStore, prefix: str, vid: str, generated: dict[s
 
 def drop_leftovers(store: ObjectStore, prefix: str, files: dict[str, Any]) -> None:
     """Objects of an earlier attempt from a different staging content do not belong here."""
-    for obj in list(store.list(prefix)):
-        rel = obj["Key"][len(prefix):]
-        if rel not in files and rel != COMPLETE_MARKER:
-            store.client.delete_object(Bucket=store.bucket, Key=obj["Key"])
+    store.delete([obj["Key"] for obj in list(store.list(prefix))
+                  if obj["Key"][len(prefix):] not in files and obj["Key"][len(prefix):] != COMPLETE_MARKER])
+
+
+def build_version(store: ObjectStore, prefix: str, vid: str, *, run_id: str, staging_uri: str,
+                  blessing: dict[str, Any], metrics: dict[str, Any], lineage: dict[str, Any], model_card: str | None,
+                  kind: str, who: str, reason: str, now: Callable[[], str],
+                  checkpoint: Callable[[str], None]) -> None:
+    """Copy staging, write the generated files, verify all, write the marker last (If-None-Match:
+    a version is never written again). `checkpoint` runs at "after_copy" and "before_marker"."""
+    files = copy_staging(store, staging_uri, prefix, vid)
+    checkpoint("after_copy")
+    stored_blessing = dict(blessing)
+    if kind == "forced_promotion":
+        # forced by whoever asked for it (the run's trigger, or the CLI user); approved by `who`
+        stored_blessing["forced"] = {"who": blessing.get("triggered_by") or who, "reason": reason}
+    if model_card is None:
+        model_card = render(metrics=metrics, blessing=stored_blessing, lineage=lineage, version=vid)
+    files.update(write_generated(store, prefix, vid, {
+        VersionPaths.METRICS: json_bytes(metrics),
+        VersionPaths.BLESSING: json_bytes(stored_blessing),
+        VersionPaths.LINEAGE: json_bytes({**lineage, "version": vid, "run_id": lineage.get("run_id") or run_id,
+                                          "staging_uri": staging_uri}),
+        VersionPaths.MODEL_CARD: model_card.encode("utf-8"),
+    }))
+    drop_leftovers(store, prefix, files)
+    checkpoint("before_marker")
+    marker = {"version": vid, "run_id": run_id, "created_at": now(), "kind": kind,
+              "passed": bool(blessing.get("passed")), "micro_f1": (metrics.get("micro") or {}).get("f1"),
+              "staging_uri": staging_uri, "files": dict(sorted(files.items()))}
+    try:
+        store.put_json(prefix + COMPLETE_MARKER, marker, if_none_match=True)
+    except PreconditionFailed:
+        pass  # a concurrent attempt of this same run completed it: versions are immutable
 
 
 def download(store: ObjectStore, prefix: str, vid: str, marker: dict[str, Any], dest: Path) -> Path:
@@ -101,14 +131,12 @@ def download(store: ObjectStore, prefix: str, vid: str, marker: dict[str, Any], 
         for rel, want in marker["files"].items():
             path = local_path(tmp, rel)  # the marker's names are stored data: never leave tmp
             path.parent.mkdir(parents=True, exist_ok=True)
-            h, size = hashlib.md5(usedforsecurity=False), 0
-            body = store.client.get_object(Bucket=store.bucket, Key=prefix + rel)["Body"]
-            with open(path, "wb") as fh:
-                for chunk in body.iter_chunks(1 << 20):
-                    fh.write(chunk)
-                    h.update(chunk)
-                    size += len(chunk)
-            if {"size": size, "md5": h.hexdigest()} != want:
+            got = store.open(prefix + rel)
+            if got is None:
+                raise RegistryError(f"{rel} of {vid} is missing from {store.uri(prefix)}")
+            with got, open(path, "wb") as fh:
+                md5, size = hash_chunks(got.chunks, "md5", sink=fh.write)
+            if {"size": size, "md5": md5} != want:
                 raise RegistryError(f"{rel} of {vid} does not match its recorded size/MD5")
         (tmp / COMPLETE_MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True))
         if dest.exists():
@@ -117,7 +145,3 @@ def download(store: ObjectStore, prefix: str, vid: str, marker: dict[str, Any], 
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest
-
-
-def json_bytes(obj: Any) -> bytes:
-    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")

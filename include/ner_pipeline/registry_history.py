@@ -3,12 +3,10 @@ JSON object a line, appended by a read and a conditional PUT, each event at most
 
 from __future__ import annotations
 
-import random
-import time
 from typing import Any
 
 from . import jsonl
-from .storage import ObjectStore, PreconditionFailed
+from .storage import ObjectStore
 
 ATTEMPTS = 10
 PROMOTION_KINDS = ("promotion", "forced_promotion")
@@ -36,19 +34,23 @@ def append(store: ObjectStore, key: str, entry: dict[str, Any]) -> bool:
     """Append `entry` unless the same event is there (False then). If-Match on the ETag read
     (If-None-Match for the first line), retried when another writer appended in between."""
     line = jsonl.dump_line(entry, sort_keys=True, default=str)
-    for attempt in range(ATTEMPTS):
-        got = store.get_with_etag(key)
-        data, etag = got if got else (b"", None)
+
+    def add_line(data: bytes | None) -> bytes | None:
+        data = data or b""
         if any(same_event(e, entry) for e in parse(data)):
-            return False
+            return None
         if data and not data.endswith(b"\n"):
             data += b"\n"
-        try:
-            if etag:
-                store.put_bytes(key, data + line, content_type="application/x-ndjson", if_match=etag)
-            else:
-                store.put_bytes(key, line, content_type="application/x-ndjson", if_none_match=True)
-            return True
-        except PreconditionFailed:
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-    raise RuntimeError(f"could not append to {store.uri(key)} after {ATTEMPTS} attempts")
+        return data + line
+
+    return store.update(key, add_line, attempts=ATTEMPTS, content_type="application/x-ndjson")
+
+
+def promotion_entry(kind: str, vid: str, previous: str | None, blessing: dict[str, Any],
+                    metrics: dict[str, Any], reason: str, who: str) -> dict[str, Any]:
+    """The history line of a promotion: what moved the pointer and the gate decision behind it."""
+    return {"kind": kind, "version": vid, "previous": previous, "reason": reason, "who": who,
+            "micro_f1": (metrics.get("micro") or {}).get("f1"), "passed": bool(blessing.get("passed")),
+            "gated_against": blessing.get("champion_version"), "reasons": blessing.get("reasons", []),
+            "rules": [{k: r.get(k) for k in ("rule", "label", "value", "threshold", "outcome", "action")}
+                      for r in blessing.get("rules", [])]}

@@ -10,13 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from .layout import run_hash, run_map
-from .storage import ObjectStore, PreconditionFailed
+from .storage import ObjectStore, PreconditionFailed, json_bytes
+from .timestamps import iso as _iso
 
 log = logging.getLogger("ner_pipeline.registry")
-
-
-def _iso(ts: datetime) -> str:
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _vid(now: datetime, run_id: str, attempt: int | None = None) -> str:
@@ -60,7 +57,7 @@ def next_attempt(store: ObjectStore, run_id: str, current: str, now: datetime) -
     vid = _vid(now, run_id, len(earlier) + 1)
     new = {"run_id": run_id, "version": vid, "created_at": _iso(now), "earlier": earlier}
     try:
-        store.put_json(key, new, if_match=etag) if etag else store.put_json(key, new, if_none_match=True)
+        store.put_conditional(key, json_bytes(new), etag)
     except PreconditionFailed:
         return store.get_json(key)["version"]
     log.warning("version %s of run %s holds other weights than this attempt's staging: this attempt is %s",

@@ -21,7 +21,7 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -31,7 +31,8 @@ from .errors import SnapshotError
 from .layout import LATEST_SNAPSHOT, MANIFEST, SnapshotPaths, run_key, split_file
 from .records import Record, text_hash
 from .split import SPLITS, parse_jsonl, split_records, to_jsonl
-from .storage import ObjectStore, PreconditionFailed
+from .storage import ObjectStore, PreconditionFailed, json_bytes
+from .timestamps import iso, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +66,10 @@ def _digests(files: dict[str, bytes]) -> dict[str, dict[str, Any]]:
     return {name: {"sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)} for name, b in files.items()}
 
 
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class SnapshotStore:
     """Snapshots and their pointer over one ObjectStore (as registry.Registry is for models)."""
 
-    def __init__(self, store: ObjectStore, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, store: ObjectStore, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.store = store
         self.clock = clock
 
@@ -169,7 +166,7 @@ class SnapshotStore:
             if latest and latest.get("snapshot_id") == snapshot_id:
                 latest, etag = self._step_back(snapshot_id, base_id, etag)
             manifest = manifest_for(snapshot_id, splits, files, {
-                "run_id": run_id, "created_at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "run_id": run_id, "created_at": iso(self.clock()),
                 "split": split_settings.model_dump(), "new_records": len(new), "previous_snapshot": base_id,
                 "source_files": source_files,
             })
@@ -195,7 +192,7 @@ class SnapshotStore:
         key = self.store.key(LATEST_SNAPSHOT)
         restored = self.pointer(base_id) if base_id else None
         try:
-            etag = self.store.put_json(key, restored or NO_SNAPSHOT, if_match=etag)
+            etag = self.store.put_conditional(key, json_bytes(restored or NO_SNAPSHOT), etag)
         except PreconditionFailed as exc:
             raise SnapshotError(f"{self.store.uri(key)} changed while snapshot {snapshot_id} was rebuilt "
                                 "(another run?); a retry builds on the current snapshot") from exc
@@ -205,10 +202,7 @@ class SnapshotStore:
         """Conditional: never replace a snapshot another run published since we read the pointer."""
         key = self.store.key(LATEST_SNAPSHOT)
         try:
-            if etag:
-                self.store.put_json(key, pointer, if_match=etag)
-            else:
-                self.store.put_json(key, pointer, if_none_match=True)
+            self.store.put_conditional(key, json_bytes(pointer), etag)
         except PreconditionFailed as exc:
             now = (self.latest() or {}).get("snapshot_id")
             raise SnapshotError(f"{self.store.uri(key)} moved to {now} while snapshot {pointer['snapshot_id']} was "

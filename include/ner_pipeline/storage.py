@@ -1,8 +1,8 @@
 """Object-store access (boto3) and the few file operations every stage needs.
 
 Everything the pipeline stores goes through `ObjectStore`, so server-side encryption,
-the key prefix and conditional writes are applied in one place. The trainer also accepts
-plain local paths, so `fetch`/`publish` dispatch on the URI scheme.
+the key prefix and conditional writes are applied in one place. Whole directories by
+URI (s3:// or a local path) are storage_transfer.py's; how the client is built, storage_client.py's.
 """
 
 from __future__ import annotations
@@ -10,25 +10,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
+import random
+import time
+import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .config import Settings
+from .errors import ConditionalWritesIgnored, PreconditionFailed
 from .layout import PROBE_PREFIX
 from .safepath import local_path
+from .storage_client import client_from_settings
+from .storage_probe import PROBED, CONFLICT_CODES, error_code, probe
+from .storage_stream import CHUNK, Reading, hash_chunks
 
-
-class PreconditionFailed(RuntimeError):
-    """A conditional write lost: the object changed (or appeared) under us."""
-
-
-class ConditionalWritesIgnored(RuntimeError):
-    """The S3 server accepts If-Match / If-None-Match and ignores them: every pointer there
-    would be last-writer-wins, so the registry and the dataset pointer refuse to run on it."""
-
-
-_PROBED: set[tuple[str, str]] = set()  # (endpoint, bucket) whose conditional writes were checked
+__all__ = ["ConditionalWritesIgnored", "ObjectStore", "PreconditionFailed", "Reading", "hash_chunks", "json_bytes",
+           "md5_hex", "parse_s3_uri"]
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
@@ -38,52 +35,16 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
+MISSING_CODES = ("NoSuchKey", "404", "NotFound")
+
+
 def md5_hex(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
-def local_store_credentials(settings: Settings, environ: Any = None) -> dict[str, str] | None:
-    """After `make run`: the local profile's endpoint is the embedded store, whose keys live in
-    .local/s3.env. Those keys, when the endpoint is that store, the environment holds no AWS
-    keys or profile, no Airflow connection is configured and the file exists; else None."""
-    env = os.environ if environ is None else environ
-    if env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE") or settings.storage.aws_conn_id:
-        return None
-    from .localstore import local_store
-
-    ls = local_store(settings)
-    endpoint = (settings.storage.endpoint_url or "").rstrip("/")
-    if endpoint not in (ls.endpoint, f"http://localhost:{ls.port}") or not ls.env_file.is_file():
-        return None
-    return ls.credentials()
-
-
-def _client_from_settings(settings: Settings):
-    import boto3
-    from botocore.config import Config
-
-    kwargs: dict[str, Any] = {
-        "region_name": settings.storage.region,
-        "config": Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60),
-    }
-    if settings.storage.endpoint_url:
-        kwargs["endpoint_url"] = settings.storage.endpoint_url
-    # The one place credentials are looked up for every command: the local store's own file.
-    local = local_store_credentials(settings)
-    if local:
-        kwargs["aws_access_key_id"] = local.get("AWS_ACCESS_KEY_ID")
-        kwargs["aws_secret_access_key"] = local.get("AWS_SECRET_ACCESS_KEY")
-    if settings.storage.aws_conn_id:
-        # Only inside a running task: parsing the DAG never looks up a connection.
-        from airflow.sdk import BaseHook
-
-        conn = BaseHook.get_connection(settings.storage.aws_conn_id)
-        kwargs["aws_access_key_id"] = conn.login
-        kwargs["aws_secret_access_key"] = conn.password
-        extra = conn.extra_dejson or {}
-        if extra.get("endpoint_url") and not settings.storage.endpoint_url:
-            kwargs["endpoint_url"] = extra["endpoint_url"]
-    return boto3.client("s3", **kwargs)
+def json_bytes(obj: Any) -> bytes:
+    """The stored form of a JSON object (put_json, the registry's files): indented, sorted, UTF-8."""
+    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
 class ObjectStore:
@@ -95,7 +56,7 @@ class ObjectStore:
     @property
     def client(self):
         if self._client is None:
-            self._client = _client_from_settings(self.settings)
+            self._client = client_from_settings(self.settings)
         return self._client
 
     # -- keys -----------------------------------------------------------------
@@ -142,7 +103,7 @@ class ObjectStore:
         """Write an object; with if_match/if_none_match the write is conditional. Returns the ETag."""
         from botocore.exceptions import ClientError
 
-        if (if_match or if_none_match) and (self._where(), self.bucket) not in _PROBED:
+        if (if_match or if_none_match) and (self._where(), self.bucket) not in PROBED:
             self.check_conditional_writes()
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Body": data, "ContentType": content_type}
         kwargs.update(self._sse())
@@ -153,48 +114,45 @@ class ObjectStore:
         try:
             return self.client.put_object(**kwargs)["ETag"]
         except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code in ("PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
-                raise PreconditionFailed(f"conditional write to {self.uri(key)} failed ({code})") from exc
+            if error_code(exc) in CONFLICT_CODES:
+                raise PreconditionFailed(f"conditional write to {self.uri(key)} failed ({error_code(exc)})") from exc
             raise
+
+    def put_conditional(self, key: str, data: bytes, etag: str | None, *,
+                        content_type: str = "application/json") -> str:
+        """Write over exactly what was read: If-Match on its ETag, or If-None-Match when nothing was
+        there (etag None). PreconditionFailed when another writer got there first."""
+        if etag:
+            return self.put_bytes(key, data, content_type=content_type, if_match=etag)
+        return self.put_bytes(key, data, content_type=content_type, if_none_match=True)
+
+    def update(self, key: str, change: Callable[[bytes | None], bytes | None], *, attempts: int = 10,
+               content_type: str = "application/json") -> bool:
+        """Read-modify-write under the one retry policy: read with the ETag, `change` (the current
+        bytes, None when missing) gives the new bytes or None (nothing to write: False), written by
+        put_conditional; a lost race re-reads after a short random wait, up to `attempts` times."""
+        for attempt in range(attempts):
+            got = self.get_with_etag(key)
+            data, etag = got if got else (None, None)
+            new = change(data)
+            if new is None:
+                return False
+            try:
+                self.put_conditional(key, new, etag, content_type=content_type)
+                return True
+            except PreconditionFailed:
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise PreconditionFailed(f"could not update {self.uri(key)} after {attempts} attempts")
 
     def _where(self) -> str:
         return self.settings.storage.endpoint_url or f"AWS S3 ({self.settings.storage.region})"
 
     def check_conditional_writes(self) -> None:
-        """Once per process and store, before the first conditional write: a probe object is
-        written, then overwritten with If-None-Match: * and with If-Match on a wrong ETag; both
-        must be refused (412). A server that takes either raises ConditionalWritesIgnored."""
-        import uuid
-
-        from botocore.exceptions import ClientError
-
-        key = self.key(PROBE_PREFIX + uuid.uuid4().hex)
-        base = {"Bucket": self.bucket, "Key": key, "ContentType": "text/plain", **self._sse()}
-        self.client.put_object(Body=b"probe", **base)
-        ignored = []
-        try:
-            for header, value in (("IfNoneMatch", "*"), ("IfMatch", '"00000000000000000000000000000000"')):
-                try:
-                    self.client.put_object(Body=b"probe-overwrite", **{header: value}, **base)
-                    ignored.append(header)
-                except ClientError as exc:
-                    code = exc.response.get("Error", {}).get("Code", "")
-                    if code not in ("PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
-                        raise
-        finally:
-            self.client.delete_object(Bucket=self.bucket, Key=key)
-        if ignored:
-            raise ConditionalWritesIgnored(
-                f"the object store at {self._where()} (bucket {self.bucket}) ignores conditional writes "
-                f"({', '.join(ignored)} took effect instead of failing with 412): champion.json, datasets/latest.json "
-                "and state/processed.json would be last-writer-wins there, so the registry and the pipeline refuse "
-                "to run on it; use a store that honours If-Match / If-None-Match (AWS S3, SeaweedFS, MinIO >= 2024)")
-        _PROBED.add((self._where(), self.bucket))
+        """Once per process and store, before the first conditional write (storage_probe.probe)."""
+        probe(self.client, self.bucket, self.key(PROBE_PREFIX + uuid.uuid4().hex), self._sse(), self._where())
 
     def put_json(self, key: str, obj: Any, **kw: Any) -> str:
-        data = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
-        return self.put_bytes(key, data, content_type="application/json", **kw)
+        return self.put_bytes(key, json_bytes(obj), content_type="application/json", **kw)
 
     def put_file(self, key: str, path: str | os.PathLike[str], content_type: str | None = None) -> str:
         return self.put_bytes(key, Path(path).read_bytes(), content_type=content_type or _guess_type(str(path)))
@@ -202,16 +160,25 @@ class ObjectStore:
     def get_bytes(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
-    def get_with_etag(self, key: str) -> tuple[bytes, str] | None:
+    def open(self, key: str) -> Reading | None:
+        """A streamed read (size and ETag first, then the body in CHUNK pieces); None if missing.
+        Close it (a `with` block) when the body is not read to the end."""
         from botocore.exceptions import ClientError
 
         try:
             r = self.client.get_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            if error_code(exc) in MISSING_CODES:
                 return None
             raise
-        return r["Body"].read(), r["ETag"]
+        return Reading(r["ContentLength"], r["ETag"], r["Body"].iter_chunks(CHUNK), r["Body"].close)
+
+    def get_with_etag(self, key: str) -> tuple[bytes, str] | None:
+        got = self.open(key)
+        if got is None:
+            return None
+        with got:
+            return got.read(), got.etag
 
     def get_json(self, key: str, default: Any = None) -> Any:
         got = self.get_with_etag(key)
@@ -220,20 +187,12 @@ class ObjectStore:
         return json.loads(got[0])
 
     def sha256(self, key: str) -> tuple[str, int] | None:
-        """(sha256 hex, size) of an object, read in 1 MiB chunks (memory stays flat); None if missing."""
-        from botocore.exceptions import ClientError
-
-        try:
-            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-                return None
-            raise
-        h, size = hashlib.sha256(), 0
-        for chunk in body.iter_chunks(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-        return h.hexdigest(), size
+        """(sha256 hex, size) of an object, streamed (memory stays flat); None if missing."""
+        got = self.open(key)
+        if got is None:
+            return None
+        with got:
+            return hash_chunks(got.chunks, "sha256")
 
     def head(self, key: str) -> dict[str, Any] | None:
         from botocore.exceptions import ClientError
@@ -241,7 +200,7 @@ class ObjectStore:
         try:
             return self.client.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+            if error_code(exc) in MISSING_CODES:
                 return None
             raise
 
@@ -257,11 +216,12 @@ class ObjectStore:
         etag = head["ETag"].strip('"')
         if len(etag) == 32 and all(c in "0123456789abcdef" for c in etag) and self.settings.storage.sse != "aws:kms":
             return {"size": head["ContentLength"], "md5": etag}
-        h, size = hashlib.md5(usedforsecurity=False), 0
-        for chunk in self.client.get_object(Bucket=self.bucket, Key=key)["Body"].iter_chunks(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-        return {"size": size, "md5": h.hexdigest()}
+        got = self.open(key)
+        if got is None:
+            return None
+        with got:
+            md5, size = hash_chunks(got.chunks, "md5")
+        return {"size": size, "md5": md5}
 
     def list(self, prefix: str) -> Iterator[dict[str, Any]]:
         """Objects under `prefix` (Key, Size, ETag, LastModified), in key order."""
@@ -277,13 +237,17 @@ class ObjectStore:
             out += [p["Prefix"] for p in page.get("CommonPrefixes", []) or []]
         return out
 
-    def delete_prefix(self, prefix: str) -> int:
-        keys = [o["Key"] for o in self.list(prefix)]
+    def delete(self, keys: Iterable[str]) -> int:
+        """Delete these objects (1000 a request); returns how many were named."""
+        keys = list(keys)
         for i in range(0, len(keys), 1000):
             self.client.delete_objects(
                 Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in keys[i : i + 1000]], "Quiet": True}
             )
         return len(keys)
+
+    def delete_prefix(self, prefix: str) -> int:
+        return self.delete([o["Key"] for o in self.list(prefix)])
 
     def copy(self, src_key: str, dst_key: str) -> None:
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": dst_key, "CopySource": {"Bucket": self.bucket, "Key": src_key}}
@@ -324,38 +288,3 @@ def _guess_type(name: str) -> str:
         if name.endswith(ext):
             return ct
     return "application/octet-stream"
-
-
-# -- scheme-agnostic helpers for the trainer (s3:// or a local path) ---------------------
-
-def fetch(uri: str, local_dir: str | os.PathLike[str], settings: Settings) -> Path:
-    """Make the directory at `uri` available locally; returns the local directory."""
-    if uri.startswith("s3://"):
-        bucket, key = parse_s3_uri(uri)
-        store = ObjectStore(settings.model_copy(update={"storage": settings.storage.model_copy(update={"bucket": bucket})}))
-        files = store.download_prefix(key, local_dir)
-        if not files:
-            raise FileNotFoundError(f"nothing stored under {uri}")
-        return Path(local_dir)
-    path = Path(uri.removeprefix("file://"))
-    if not path.exists():
-        raise FileNotFoundError(f"{uri} does not exist")
-    return path
-
-
-def publish(local_dir: str | os.PathLike[str], uri: str, settings: Settings) -> None:
-    """Copy a finished local directory to `uri` (s3:// prefix or local path)."""
-    if uri.startswith("s3://"):
-        bucket, key = parse_s3_uri(uri)
-        store = ObjectStore(settings.model_copy(update={"storage": settings.storage.model_copy(update={"bucket": bucket})}))
-        store.delete_prefix(key.rstrip("/") + "/")  # a retried run replaces, never mixes, outputs
-        store.upload_dir(local_dir, key)
-        return
-    dest = Path(uri.removeprefix("file://"))
-    if dest.resolve() == Path(local_dir).resolve():
-        return
-    tmp = dest.with_name(dest.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(local_dir, tmp)
-    shutil.rmtree(dest, ignore_errors=True)
-    tmp.rename(dest)

@@ -195,6 +195,7 @@ def test_dag_survives_a_poison_file(env, tmp_path):
     invalid_schema naming the field, the good ones (U+2028 included) reach the snapshot as one
     record each, the file is marked consumed, and the next run does not trip on it."""
     from ner_pipeline import discovery, jsonl, layout, stages
+    from ner_pipeline.ingest import file_sha256
     from ner_pipeline.split import parse_jsonl
     from ner_pipeline.synth import generate
 
@@ -227,7 +228,7 @@ def test_dag_survives_a_poison_file(env, tmp_path):
     by_id = {r.id: r for r in snapshot}
     assert by_id["p-0"].text == good[0]["text"] and not {"p-bad-id", "p-bad-meta"} & set(by_id)
     marks = discovery.load_state(store)[0]["files"]
-    assert marks[discovery.sha256(poison)]["status"] == "consumed"
+    assert marks[file_sha256(poison)]["status"] == "consumed"
 
     # The next night: nothing new, and reading the snapshot (with its U+2028) works.
     settings = _settings(env)

@@ -16,6 +16,7 @@ import pytest
 
 from ner_pipeline import discovery, layout, snapshots, stages
 from ner_pipeline.registry import Registry
+from ner_pipeline.storage import ObjectStore
 from test_faults_common import (consumed, history, make_records, prepare_run, promote_run, put_incoming,  # noqa: F401
                                 shared_bucket, snapshot_is_complete, trained_model)
 
@@ -131,14 +132,15 @@ def test_two_snapshots_at_once(shared_bucket, monkeypatch):
 def test_two_runs_mark_files_consumed_at_once(shared_bucket, monkeypatch):
     settings, store = shared_bucket
     meet = _meet_first_two(threading.Barrier(2))
-    original = discovery.load_state
+    original = ObjectStore.get_with_etag
 
-    def racing_load(s):
-        got = original(s)
-        meet()  # both read the same state (and ETag) before either writes
+    def racing_read(self, key):
+        got = original(self, key)
+        if key == store.key(layout.PROCESSED):
+            meet()  # both read the same state (and ETag) before either writes
         return got
 
-    monkeypatch.setattr(discovery, "load_state", racing_load)
+    monkeypatch.setattr(ObjectStore, "get_with_etag", racing_read)
     files = {run: [{"key": f"incoming/synthetic/{run}.jsonl", "source": "synthetic", "sha256": run * 8}]
              for run in ("aaaaaaaa", "bbbbbbbb")}
     boto3.client("s3", region_name="us-east-1")

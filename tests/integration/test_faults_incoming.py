@@ -15,8 +15,8 @@ import logging
 import pytest
 
 from ner_pipeline import stages
-from ner_pipeline.discovery import sha256
-from ner_pipeline.storage import ObjectStore
+from ner_pipeline.ingest import file_sha256 as sha256
+from ner_pipeline.storage import ObjectStore, Reading
 from test_faults_common import consumed, jsonl, make_records, put_incoming, shared_bucket  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -65,9 +65,20 @@ def test_file_replaced_right_after_validation_read_it(shared_bucket, monkeypatch
             return got
         return read
 
-    with monkeypatch.context() as mp:
-        for method in ("get_bytes", "get_with_etag"):  # however the stage reads it
-            mp.setattr(ObjectStore, method, read_then_replace(getattr(ObjectStore, method)))
+    def open_then_replace(original):
+        def read(self, k):
+            got = original(self, k)
+            if got is None or k != key:
+                return got
+            with got:
+                data = got.read()  # the whole body is in hand before the object changes
+            original_put(self, key, v2)
+            return Reading(got.size, got.etag, iter([data]))
+        return read
+
+    with monkeypatch.context() as mp:  # however the stage reads it (every streamed read is `open`)
+        mp.setattr(ObjectStore, "get_bytes", read_then_replace(ObjectStore.get_bytes))
+        mp.setattr(ObjectStore, "open", open_then_replace(ObjectStore.open))
         validated = stages.validate(settings, RUN, discovered)
     snap = stages.build_snapshot(settings, RUN, validated)
     assert validated["counts"]["records_read"] == 10 and sum(snap["counts"].values()) == 10

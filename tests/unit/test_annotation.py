@@ -313,7 +313,7 @@ def test_preannotate_cli_with_a_model_folder_and_a_pulled_version(tiny_model, tm
 
 
 def test_local_store_credentials_only_for_the_local_endpoint(tmp_path, monkeypatch):
-    from ner_pipeline.storage import local_store_credentials
+    from ner_pipeline.storage_client import local_store_credentials
 
     data = tmp_path / "seaweedfs"
     (tmp_path / "s3.env").write_text("AWS_ACCESS_KEY_ID=local-k\nAWS_SECRET_ACCESS_KEY=local-s\n")

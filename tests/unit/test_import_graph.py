@@ -17,16 +17,16 @@ ROOT = Path(ner_pipeline.__file__).parent
 
 # Bottom first. A room imports rooms of its own layer (without a cycle) or below, never above.
 LAYERS: list[tuple[str, ...]] = [
-    ("__init__", "errors", "safepath", "records", "jsonl", "words"),
-    ("config_sources", "config"),
+    ("__init__", "errors", "safepath", "records", "jsonl", "words", "timestamps"),
+    ("config_sources", "config_section", "config_gate", "config"),
     ("layout",),
-    ("localstore", "storage"),
+    ("localstore", "storage_client", "storage_probe", "storage_stream", "storage", "storage_transfer"),
     ("ingest", "split", "snapshots", "discovery", "k8s", "schedule"),
     ("synth", "validate", "conventions"),
     ("tokens", "runtime", "metrics"),
     ("train", "evaluate"),
     ("modelcard", "registry_files", "registry_history", "registry_runs", "registry", "promotion",
-     "approval", "approval_operator"),
+     "approval_review", "approval", "approval_operator"),
     ("annotation", "stages", "localrun", "ui"),
     ("cli_common",),
     ("commands",),

@@ -136,7 +136,7 @@ def test_settings_hold_no_credentials_and_render_none(monkeypatch):
 
 def test_s3_credentials_come_from_the_airflow_connection(monkeypatch, tmp_path):
     """storage.aws_conn_id set: login/password (and endpoint) of that connection, not the environment."""
-    from ner_pipeline.storage import _client_from_settings
+    from ner_pipeline.storage_client import client_from_settings as _client_from_settings
 
     login, password = "AKIA" + "FROMCONN" + "X" * 8, "from-connection-" + "1" * 8
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
@@ -155,7 +155,7 @@ def test_s3_credentials_come_from_the_airflow_connection(monkeypatch, tmp_path):
 def test_s3_credentials_come_from_the_environment_by_default(monkeypatch):
     import boto3
 
-    from ner_pipeline.storage import _client_from_settings
+    from ner_pipeline.storage_client import client_from_settings as _client_from_settings
 
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a fresh chain, not credentials cached by other tests
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA" + "FROMENV" + "Z" * 9)

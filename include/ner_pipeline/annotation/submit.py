@@ -13,7 +13,6 @@ consumed by a run (state/processed.json), is not validated again and not uploade
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 from ..config import Settings
 from ..discovery import load_state
+from ..ingest import file_sha256
 from ..layout import incoming_file
 from ..snapshots import SnapshotStore
 from ..storage import ObjectStore, PreconditionFailed
@@ -74,7 +74,7 @@ def submit(files: list[tuple[str, bytes]], source: str, settings: Settings, *, d
     todo: list[tuple[FileResult, bytes]] = []
     first_of: dict[str, str] = {}
     for name, data in files:
-        sha = hashlib.sha256(data).hexdigest()
+        sha = file_sha256(data)  # the hash discovery and state/processed.json key on
         res = FileResult(name, source, sha, incoming_key(settings, source, sha, name, data))
         results.append(res)
         if sha in first_of:

@@ -101,7 +101,7 @@ def _model_dir(spec: str, settings: Any, tmp: str, command: str) -> str | None:
     """A local folder for --model: an s3:// prefix is fetched; 'champion' or a version id is
     pulled (checksums verified); a folder is used as is. None (said on stderr) when unknown."""
     if spec.startswith("s3://"):
-        from ..storage import fetch
+        from ..storage_transfer import fetch
 
         return str(fetch(spec, tmp, settings))
     from ..registry import RegistryError, resolve_model

@@ -148,7 +148,7 @@ def evaluate_model(model_dir: str | os.PathLike[str], records: Sequence[Record],
         if uri.startswith("s3://"):
             if settings is None:
                 raise ValueError("an s3:// model needs settings")
-            from ..storage import fetch
+            from ..storage_transfer import fetch
 
             uri = str(fetch(uri, tmp, settings))
         if precision is None:  # the trainer's setting, so evaluation runs as training chose

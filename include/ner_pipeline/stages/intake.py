@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 from .. import discovery, jsonl
 from ..config import Settings
+from ..ingest import file_sha256
 from ..layout import RunPaths, synthetic_batch
 from ..snapshots import SnapshotStore, base_of
 from ..split import parse_jsonl, to_jsonl
@@ -70,20 +71,21 @@ def _read_discovered(store: ObjectStore, settings: Settings, run_id: str, discov
     from ..validate import Oversized
 
     for f in discovered["files"]:
-        head = store.head(f["key"])
-        if head is not None and head["ContentLength"] > settings.validation.max_file_bytes:
-            # Over the size cap: never downloaded; rejected as a whole (file_too_large), under
-            # the hash discovery streamed, and marked so no later night reads it again.
-            files.append(f)
-            yield f["key"], f["source"], Oversized(head["ContentLength"], f["sha256"])
-            continue
-        got = store.get_with_etag(f["key"])
+        got = store.open(f["key"])  # one GET: its size decides before the body is read
         if got is None:
             log.warning("incoming file %s was deleted before validation; skipped (not marked consumed)", f["key"])
             skipped.append({"key": f["key"], "source": f["source"], "reason": "deleted before validation"})
             continue
-        data = got[0]
-        digest = discovery.sha256(data)
+        if got.size > settings.validation.max_file_bytes:
+            # Over the size cap: never downloaded; rejected as a whole (file_too_large), under
+            # the hash discovery streamed, and marked so no later night reads it again.
+            got.close()
+            files.append(f)
+            yield f["key"], f["source"], Oversized(got.size, f["sha256"])
+            continue
+        with got:
+            data = got.read()
+        digest = file_sha256(data)
         if digest != f["sha256"]:
             mark = consumed.get(digest)
             if mark is not None and mark.get("run_id") != run_id:

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 from ..config import Settings
 from ..errors import StageError
 from ..layout import LAST_RUN, RunPaths
 from ..storage import ObjectStore
+from ..timestamps import iso, utcnow
 from .base import store_of
 
 log = logging.getLogger("ner_pipeline.stages")
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(utcnow())
 
 
 def report(settings: Settings, run_id: str, *, validated: dict[str, Any] | None, evaluation: dict[str, Any] | None,

@@ -17,7 +17,7 @@ from typing import Any
 from ..config import Settings, TrainingSettings
 from ..layout import OutputPaths
 from ..snapshots import Snapshot, load_snapshot
-from ..storage import fetch, publish
+from ..storage_transfer import fetch, publish
 from .model_loading import resolve_base_model
 from .selection import select_training
 

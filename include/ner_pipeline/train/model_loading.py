@@ -119,7 +119,7 @@ def load_base_model(spec: str, *, settings: Any = None, download_dir: str | Path
     if src.kind == "s3":
         if settings is None or download_dir is None:
             raise ValueError("an s3:// base model needs settings and a download folder")
-        from ..storage import fetch
+        from ..storage_transfer import fetch
 
         location = str(fetch(src.location, download_dir, settings))
     tokenizer = load_tokenizer(location)
