@@ -80,6 +80,159 @@ def _review() -> dict | None:
     return get_current_context()["ti"].xcom_pull(task_ids=approval.TASK_ID, key="review")
 
 
+# -- the tasks: each task id is its function's name (train_local's is "train") ----------------
+
+@task(task_display_name="Generate synthetic batch")
+def generate_synthetic() -> dict:
+    """Optional: write a generated batch to incoming/synthetic/ (Param `generate_synthetic`)."""
+    from ner_pipeline import stages
+
+    run_id, params = _ctx()
+    if not params["generate_synthetic"]:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        raise AirflowSkipException("generate_synthetic is off for this run")
+    settings, store = _env()
+    return stages.generate_synthetic(settings, run_id, n=params["synthetic_count"], store=store)
+
+
+@task(task_display_name="Discover new files", trigger_rule=TriggerRule.NONE_FAILED)
+def discover() -> dict:
+    """List incoming files whose content hash was never consumed."""
+    from ner_pipeline import stages
+
+    run_id, params = _ctx()
+    settings, store = _env()
+    return stages.discover(settings, run_id, params["sources"], store=store)
+
+
+@task(task_display_name="Validate (Great Expectations)")
+def validate(discovered: dict) -> dict:
+    """Accept, repair (audited) or quarantine every record; GX suite + Data Docs."""
+    from ner_pipeline import stages
+
+    run_id, _ = _ctx()
+    settings, store = _env()
+    return stages.validate(settings, run_id, discovered, store=store)
+
+
+@task(task_display_name="Build dataset snapshot")
+def build_snapshot(validated: dict) -> dict:
+    """Cumulative snapshot with stable hash-based train/validation/test splits."""
+    from ner_pipeline import stages
+
+    run_id, _ = _ctx()
+    settings, store = _env()
+    return stages.build_snapshot(settings, run_id, validated, store=store)
+
+
+@task(task_id="train", task_display_name="Train (local CPU subprocess)", retries=SETTINGS.schedule.train_retries)
+def train_local(snap: dict) -> dict:
+    """The same trainer CLI the GPU pod runs, in a subprocess."""
+    from ner_pipeline import stages
+
+    run_id, _ = _ctx()
+    return stages.train_local(_settings(), run_id, snap["dataset_uri"])
+
+
+def train(snapshot):
+    """The train task after `snapshot`: a GPU pod (training.backend kubernetes) or train_local; its result."""
+    if SETTINGS.training.backend != "kubernetes":
+        return train_local(snapshot)
+    from ner_pipeline.k8s import make_train_operator
+
+    pod = make_train_operator(
+        SETTINGS,
+        dataset_uri="{{ ti.xcom_pull(task_ids='build_snapshot')['dataset_uri'] }}",
+        output_uri=SETTINGS.uri(RunPaths.for_key("{{ run_id | run_key }}").train) + "/",
+        retries=SETTINGS.schedule.train_retries,
+        task_display_name="Train (GPU pod)",
+    )
+    snapshot >> pod
+    return pod.output
+
+
+@task(task_display_name="Evaluate (challenger vs champion)")
+def evaluate(snap: dict, trained: dict) -> dict:
+    """Strict entity-level metrics; the champion re-scored on the same test records."""
+    from ner_pipeline import stages
+
+    run_id, _ = _ctx()
+    settings, store = _env()
+    return stages.evaluate(settings, run_id, snap["dataset_uri"], trained, store=store)
+
+
+@task.branch(task_display_name="Gate")
+def gate(evaluation: dict) -> list[str]:
+    """Apply the promotion rules; branch to promote, approve_promotion or record_rejection."""
+    from airflow.sdk import conf, get_current_context
+
+    from ner_pipeline import stages
+
+    run_id, params = _ctx()
+    settings, store = _env()
+    who = _who()
+    # stages.gate refuses force_promote without a reason (promotion.Request), before judging
+    decision = stages.gate(settings, run_id, evaluation, dry_run=params["dry_run"],
+                           force_promote=params["force_promote"], reason=params["reason"], triggered_by=who,
+                           store=store)
+    ti = get_current_context()["ti"]
+    ti.xcom_push(key="decision", value=decision)
+    branches = approval.route(decision, "required" if APPROVAL else "auto")  # the graph parsed
+    if approval.TASK_ID in branches:
+        ti.xcom_push(key="approval", value=approval.prepare(
+            settings, run_id, evaluation=evaluation, decision=decision, dag_id=DAG_ID, triggered_by=who,
+            reason=params["reason"], base_url=conf.get("api", "base_url", fallback=None), store=store))
+    return branches
+
+
+@task(task_display_name="Promote to registry", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
+def promote(snap: dict, trained: dict, evaluation: dict) -> dict:
+    """Immutable version + conditional write of models/ner/champion.json."""
+    from airflow.sdk import get_current_context
+
+    from ner_pipeline import stages
+
+    run_id, params = _ctx()
+    decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
+    settings, store = _env()
+    return stages.promote(settings, run_id, snapshot=snap, train_result=trained, evaluation=evaluation,
+                          decision=decision, dag_id=DAG_ID, reason=params["reason"], who=_who(),
+                          review=_review(), store=store)
+
+
+@task(task_display_name="Record rejection", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
+def record_rejection(evaluation: dict) -> dict:
+    """Write why the model was not promoted (gate, dry run, reviewer or timeout) to the history."""
+    from airflow.sdk import get_current_context
+
+    from ner_pipeline import stages
+
+    run_id, params = _ctx()
+    decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
+    settings, store = _env()
+    return stages.record_rejection(settings, run_id, evaluation=evaluation, decision=decision,
+                                   reason=params["reason"], who=_who(), review=_review(), store=store)
+
+
+@task(task_display_name="Report", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
+def report(validated: dict, evaluation: dict) -> dict:
+    """Counts per source, per-entity metrics, gate rules and the outcome, in one summary."""
+    from airflow.sdk import get_current_context
+
+    from ner_pipeline import stages
+
+    run_id, _ = _ctx()
+    ti = get_current_context()["ti"]
+    settings, store = _env()
+    return stages.report(settings, run_id, validated=validated, evaluation=evaluation,
+                         decision=ti.xcom_pull(task_ids="gate", key="decision"),
+                         promoted=ti.xcom_pull(task_ids="promote"),
+                         rejected=ti.xcom_pull(task_ids="record_rejection"), store=store)
+
+
+# -- the graph ---------------------------------------------------------------------------------
+
 @dag(
     dag_id=DAG_ID,
     schedule=schedule.timetable(SETTINGS),
@@ -113,151 +266,12 @@ def _review() -> dict | None:
     user_defined_filters={"run_key": run_key},
 )
 def ner_retraining():
-    @task(task_display_name="Generate synthetic batch")
-    def generate_synthetic() -> dict:
-        """Optional: write a generated batch to incoming/synthetic/ (Param `generate_synthetic`)."""
-        from ner_pipeline import stages
-
-        run_id, params = _ctx()
-        if not params["generate_synthetic"]:
-            from airflow.sdk.exceptions import AirflowSkipException
-
-            raise AirflowSkipException("generate_synthetic is off for this run")
-        settings, store = _env()
-        return stages.generate_synthetic(settings, run_id, n=params["synthetic_count"], store=store)
-
-    @task(task_display_name="Discover new files", trigger_rule=TriggerRule.NONE_FAILED)
-    def discover() -> dict:
-        """List incoming files whose content hash was never consumed."""
-        from ner_pipeline import stages
-
-        run_id, params = _ctx()
-        settings, store = _env()
-        return stages.discover(settings, run_id, params["sources"], store=store)
-
-    @task(task_display_name="Validate (Great Expectations)")
-    def validate(discovered: dict) -> dict:
-        """Accept, repair (audited) or quarantine every record; GX suite + Data Docs."""
-        from ner_pipeline import stages
-
-        run_id, _ = _ctx()
-        settings, store = _env()
-        return stages.validate(settings, run_id, discovered, store=store)
-
-    @task(task_display_name="Build dataset snapshot")
-    def build_snapshot(validated: dict) -> dict:
-        """Cumulative snapshot with stable hash-based train/validation/test splits."""
-        from ner_pipeline import stages
-
-        run_id, _ = _ctx()
-        settings, store = _env()
-        return stages.build_snapshot(settings, run_id, validated, store=store)
-
     # An ordering only, no XCom: a skipped generate_synthetic (the default) has none to pull.
     discovered = discover()
     generate_synthetic() >> discovered
     validated = validate(discovered)
     snapshot = build_snapshot(validated)
-
-    if SETTINGS.training.backend == "kubernetes":
-        from ner_pipeline.k8s import make_train_operator
-
-        train = make_train_operator(
-            SETTINGS,
-            dataset_uri="{{ ti.xcom_pull(task_ids='build_snapshot')['dataset_uri'] }}",
-            output_uri=SETTINGS.uri(RunPaths.for_key("{{ run_id | run_key }}").train) + "/",
-            retries=SETTINGS.schedule.train_retries,
-            task_display_name="Train (GPU pod)",
-        )
-        snapshot >> train
-        train_result = train.output
-    else:
-
-        @task(task_id="train", task_display_name="Train (local CPU subprocess)",
-              retries=SETTINGS.schedule.train_retries)
-        def train_local(snap: dict) -> dict:
-            """The same trainer CLI the GPU pod runs, in a subprocess."""
-            from ner_pipeline import stages
-
-            run_id, _ = _ctx()
-            return stages.train_local(_settings(), run_id, snap["dataset_uri"])
-
-        train_result = train_local(snapshot)
-
-    @task(task_display_name="Evaluate (challenger vs champion)")
-    def evaluate(snap: dict, trained: dict) -> dict:
-        """Strict entity-level metrics; the champion re-scored on the same test records."""
-        from ner_pipeline import stages
-
-        run_id, _ = _ctx()
-        settings, store = _env()
-        return stages.evaluate(settings, run_id, snap["dataset_uri"], trained, store=store)
-
-    @task.branch(task_display_name="Gate")
-    def gate(evaluation: dict) -> list[str]:
-        """Apply the promotion rules; branch to promote, approve_promotion or record_rejection."""
-        from airflow.sdk import conf, get_current_context
-
-        from ner_pipeline import stages
-
-        run_id, params = _ctx()
-        settings, store = _env()
-        who = _who()
-        # stages.gate refuses force_promote without a reason (promotion.Request), before judging
-        decision = stages.gate(settings, run_id, evaluation, dry_run=params["dry_run"],
-                               force_promote=params["force_promote"], reason=params["reason"], triggered_by=who,
-                               store=store)
-        ti = get_current_context()["ti"]
-        ti.xcom_push(key="decision", value=decision)
-        branches = approval.route(decision, "required" if APPROVAL else "auto")  # the graph parsed
-        if approval.TASK_ID in branches:
-            ti.xcom_push(key="approval", value=approval.prepare(
-                settings, run_id, evaluation=evaluation, decision=decision, dag_id=DAG_ID, triggered_by=who,
-                reason=params["reason"], base_url=conf.get("api", "base_url", fallback=None), store=store))
-        return branches
-
-    @task(task_display_name="Promote to registry", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
-    def promote(snap: dict, trained: dict, evaluation: dict) -> dict:
-        """Immutable version + conditional write of models/ner/champion.json."""
-        from airflow.sdk import get_current_context
-
-        from ner_pipeline import stages
-
-        run_id, params = _ctx()
-        decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
-        settings, store = _env()
-        return stages.promote(settings, run_id, snapshot=snap, train_result=trained, evaluation=evaluation,
-                              decision=decision, dag_id=DAG_ID, reason=params["reason"], who=_who(),
-                              review=_review(), store=store)
-
-    @task(task_display_name="Record rejection", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
-    def record_rejection(evaluation: dict) -> dict:
-        """Write why the model was not promoted (gate, dry run, reviewer or timeout) to the history."""
-        from airflow.sdk import get_current_context
-
-        from ner_pipeline import stages
-
-        run_id, params = _ctx()
-        decision = get_current_context()["ti"].xcom_pull(task_ids="gate", key="decision")
-        settings, store = _env()
-        return stages.record_rejection(settings, run_id, evaluation=evaluation, decision=decision,
-                                       reason=params["reason"], who=_who(), review=_review(), store=store)
-
-    @task(task_display_name="Report", trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
-    def report(validated: dict, evaluation: dict) -> dict:
-        """Counts per source, per-entity metrics, gate rules and the outcome, in one summary."""
-        from airflow.sdk import get_current_context
-
-        from ner_pipeline import stages
-
-        run_id, _ = _ctx()
-        ti = get_current_context()["ti"]
-        settings, store = _env()
-        return stages.report(settings, run_id, validated=validated, evaluation=evaluation,
-                             decision=ti.xcom_pull(task_ids="gate", key="decision"),
-                             promoted=ti.xcom_pull(task_ids="promote"),
-                             rejected=ti.xcom_pull(task_ids="record_rejection"), store=store)
-
+    train_result = train(snapshot)
     evaluation = evaluate(snapshot, train_result)
     branch = gate(evaluation)
     promoted = promote(snapshot, train_result, evaluation)
