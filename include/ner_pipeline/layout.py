@@ -188,6 +188,16 @@ class SnapshotPaths:
         return f"{self.root}/{split_file(name)}"
 
 
+class _In:
+    """One file of a folder class: read on an instance, its key under the folder's root."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, folder: object, owner: type | None = None) -> str:
+        return f"{folder.root}/{self.name}"  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class OutputPaths:
     """The trainer's output folder (docs/CONTRACTS.md, "Trainer output"): runs/<rk>/train, or
@@ -201,25 +211,11 @@ class OutputPaths:
 
     root: str
 
-    @property
-    def success(self) -> str:
-        return f"{self.root}/{self.SUCCESS}"
-
-    @property
-    def model(self) -> str:
-        return f"{self.root}/{self.MODEL}"
-
-    @property
-    def metrics(self) -> str:
-        return f"{self.root}/{self.METRICS}"
-
-    @property
-    def config(self) -> str:
-        return f"{self.root}/{self.CONFIG}"
-
-    @property
-    def run(self) -> str:
-        return f"{self.root}/{self.RUN}"
+    success = _In(SUCCESS)
+    model = _In(MODEL)
+    metrics = _In(METRICS)
+    config = _In(CONFIG)
+    run = _In(RUN)
 
 
 # -- the registry -------------------------------------------------------------------------
@@ -251,17 +247,9 @@ class VersionPaths:
     def file(self, rel: str) -> str:
         return f"{self.root}/{rel}"
 
-    @property
-    def marker(self) -> str:
-        return self.file(COMPLETE_MARKER)
-
-    @property
-    def metrics(self) -> str:
-        return self.file(self.METRICS)
-
-    @property
-    def model_card(self) -> str:
-        return self.file(self.MODEL_CARD)
+    marker = _In(COMPLETE_MARKER)
+    metrics = _In(METRICS)
+    model_card = _In(MODEL_CARD)
 
 
 # -- incoming -----------------------------------------------------------------------------
