@@ -82,29 +82,17 @@ class Call(PeopleMentions, FactMentions):
             s.add("if_violent")
         if c.child.gender == "f":
             s.add("if_girl")
-        if c.caller:
-            s.add("caller")
-        if c.counsellor:
-            s.add("couns")
-        if c.relative:
-            s |= {"rel", "rel_role"}
-        if c.other_kin:
-            s |= {"other_kin", "other_kin_pron"}
-        if c.witness:
-            s |= {"wit", "wit_role"}
         if c.incident.key == "trafficking" or (c.incident2 and c.incident2.key == "trafficking"):
             s.add("city")
         s |= {"lm_" + k for k in c.landmarks}
-        if c.phone:
-            s |= {"ph", "ph_again"}
-        if c.phone2:
-            s.add("ph2")
-        if c.incident2:
-            s.add("inc2")
-        if c.distress_adj:
-            s |= {"dis", "dis_n"}
-        if self.helper:
-            s.add("helper")
+        # Slots that exist when the cast has the person or thing.
+        present = ((c.caller, ("caller",)), (c.counsellor, ("couns",)), (c.relative, ("rel", "rel_role")),
+                   (c.other_kin, ("other_kin", "other_kin_pron")), (c.witness, ("wit", "wit_role")),
+                   (c.phone, ("ph", "ph_again")), (c.phone2, ("ph2",)), (c.incident2, ("inc2",)),
+                   (c.distress_adj, ("dis", "dis_n")), (self.helper, ("helper",)))
+        for have, slots in present:
+            if have:
+                s.update(slots)
         s |= {"num", "money"}
         return frozenset(s)
 
