@@ -57,18 +57,14 @@ def read_transcripts(data: bytes) -> tuple[list[Transcript], list[dict[str, Any]
 
 def predict_scored(predictor: Any, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
     """(start, end, label, score) per text, the spans of predictor.predict(texts)."""
-    from ..tokens.decode import decode_spans
+    from ..tokens.decode import decode_spans, windows_of_texts
     from ..tokens.windows import merge_window_predictions
 
     encoded, windows = predictor.encode(texts)
     ids, probs = predictor.predict_windows_scored(encoded, windows)
 
-    per_text: list[list[int]] = [[] for _ in encoded]
-    for w, win in enumerate(windows):
-        per_text[win.text_index].append(w)
     out = []
-    for t, enc in enumerate(encoded):
-        ws = per_text[t]
+    for enc, ws in zip(encoded, windows_of_texts(len(encoded), windows)):
         bounds = [(windows[w].start, windows[w].end) for w in ws]
         tag_ids = merge_window_predictions(len(enc), bounds, [ids[w] for w in ws])
         tag_p = merge_window_predictions(len(enc), bounds, [probs[w] for w in ws])

@@ -64,15 +64,19 @@ def decode_spans(enc: EncodedText, token_tag_ids: Sequence[int], id2label: dict[
     return word_tags_to_spans(enc.word_offsets, word_tags_from_tokens(enc.owned, enc.word_offsets, token_tags))
 
 
+def windows_of_texts(n_texts: int, windows: Sequence[Window]) -> list[list[int]]:
+    """Per text, the indexes of its windows, in order."""
+    per_text: list[list[int]] = [[] for _ in range(n_texts)]
+    for w_i, win in enumerate(windows):
+        per_text[win.text_index].append(w_i)
+    return per_text
+
+
 def decode_window_predictions(encoded: Sequence[EncodedText], windows: Sequence[Window],
                               window_preds: Sequence[Sequence[int]], id2label: dict[int, str]) -> list[list[Span]]:
     """Merge each text's window predictions (most context wins) and decode to spans."""
-    per_text: list[list[int]] = [[] for _ in encoded]
-    for w_i, win in enumerate(windows):
-        per_text[win.text_index].append(w_i)
     spans = []
-    for t_i, enc in enumerate(encoded):
-        ws = per_text[t_i]
+    for enc, ws in zip(encoded, windows_of_texts(len(encoded), windows)):
         merged = merge_window_predictions(len(enc), [(windows[w].start, windows[w].end) for w in ws],
                                           [window_preds[w] for w in ws])
         spans.append(decode_spans(enc, merged, id2label))
