@@ -90,15 +90,10 @@ def out() -> Path:
 
 
 @pytest.fixture(scope="module")
-def stack(out, tmp_path_factory):
+def stack(out):
     """Images built, the stack up and the API server answering; torn down afterwards."""
     t0 = time.monotonic()
     build_log = out / "build.log"
-    password = "compose-" + secrets.token_hex(8)
-    pw_file = tmp_path_factory.mktemp("compose") / "passwords.json"
-    pw_file.write_text(json.dumps({"admin": password}))
-    pw_file.chmod(0o666)  # the auth manager opens it for append as the airflow user (uid 50000)
-    pw_file.parent.chmod(0o755)
     creds = {"S3_ACCESS_KEY_ID": "ct" + secrets.token_hex(6), "S3_SECRET_ACCESS_KEY": secrets.token_hex(16)}
     api_port, s3_port = free_port(), free_port()
     bucket = "ner-compose-" + uuid.uuid4().hex[:8]
@@ -107,7 +102,7 @@ def stack(out, tmp_path_factory):
         ensure_debian_base(build_log)
         tag = local_tag()
         ensure_local_images(tag, build_log)
-        env.update(creds, NER_COMPOSE_TAG=tag, NER_COMPOSE_PASSWORDS=str(pw_file), NER_BUCKET=bucket,
+        env.update(creds, NER_COMPOSE_TAG=tag, NER_BUCKET=bucket,
                    AIRFLOW_PORT=str(api_port), S3_PORT=str(s3_port), POSTGRES_PASSWORD=secrets.token_hex(12),
                    AIRFLOW_JWT_SECRET=secrets.token_hex(32), NER_TRAINING_BACKEND="local")
         # The compose file reads .env (env_file); a developer's own is left alone, and its values
@@ -132,6 +127,10 @@ def stack(out, tmp_path_factory):
             base = f"http://127.0.0.1:{api_port}/"
             wait_for("the API server answering", lambda: http("GET", base + "api/v2/monitor/health")[0] == 200, 300)
             say(f"stack up (compose up -d until the API server answered) in {time.monotonic() - t:.0f}s")
+            # Signing in as the README says: the password Airflow generated for its default user.
+            generated = compose("exec", "-T", "airflow-apiserver", "cat",
+                                "/opt/airflow/simple_auth_manager_passwords.json.generated").stdout
+            password = json.loads(generated)["admin"]
             status, _, body = http("POST", base + "auth/token", body={"username": "admin", "password": password})
             assert status == 201, (status, body[:300])
             yield {"compose": compose, "base": base, "token": json.loads(body)["access_token"], "bucket": bucket,
