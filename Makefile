@@ -40,6 +40,9 @@ test-e2e: $(STAMP)
 # docker-compose.yaml, ./Dockerfile and include/docker/Dockerfile built and started for real, on local
 # stand-ins for the official bases (tests/compose/). Needs root; installs Debian's docker.io,
 # docker-compose and debootstrap when missing. Not in `make test`: it takes many minutes.
+# dockerd, debootstrap and what they call (containerd, iptables, chroot) live in sbin, which a
+# plain user's PATH may lack.
+compose-test: export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 compose-test: $(STAMP)
 	@command -v dockerd >/dev/null && command -v docker-compose >/dev/null && command -v debootstrap >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose debootstrap >/dev/null)
