@@ -169,9 +169,11 @@ def test_fit_learns_and_is_deterministic_on_cpu(tmp_path):
     assert metrics["best_validation"]["by_source"]["real"]["n_records"] == 2
     run = json.loads((tmp_path / "a" / "run.json").read_text())
     assert run["n_train_windows"] > len(RECORDS)  # max_length 24 forces windows
-    # the mix trained on, by source (counts only): no cap here, so every record
+    # the mix trained on, by source (counts only): no cap here, so every record, real ones
+    # repeated training.real_weight times
     assert run["train_selection"]["selected"] == {"real": 2, "synthetic": 4}
-    assert run["train_selection"]["examples"]["total"] == len(RECORDS)
+    assert run["train_selection"]["examples"] == {"real": 2 * settings.training.real_weight, "synthetic": 4,
+                                                  "total": 4 + 2 * settings.training.real_weight}
 
     second = run_training(str(snap), str(tmp_path / "b"), settings)
     assert json.loads((tmp_path / "b" / "metrics.json").read_text())["validation_history"] == metrics["validation_history"]
