@@ -111,7 +111,10 @@ def test_train_cli_against_seaweedfs(s3_settings, store, tmp_path):
     assert metrics["epochs_run"] == pytest.approx(1.0)
     assert set(metrics["best_validation"]["per_label"]) == set(LABELS)
     assert metrics["best_val_micro_f1"] == summary["best_val_micro_f1"]
-    assert metrics["train_loss"]["curve"] and metrics["n_train_records"] == 4
+    # every record of the split (one real, repeated training.real_weight times): what the trainer saw
+    selection = store.get_json(prefix + "run.json")["train_selection"]
+    assert selection["selected"] == {"real": 1, "synthetic": 3}
+    assert metrics["train_loss"]["curve"] and metrics["n_train_records"] == selection["examples"]["total"]
 
     config = store.get_json(prefix + "config.json")
     assert config["training"]["base_model"] == "tiny" and config["training"]["epochs"] == 1
