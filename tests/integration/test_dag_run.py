@@ -308,8 +308,13 @@ def _review_through_rest(env, api, tmp_path, name: str, option: str, comment: st
         assert status == 201, body
         token = body["access_token"]
         url = base + "/api/v2/dags/ner_retraining/dagRuns/~/hitlDetails?response_received=false"
-        detail = _wait("a pending approval", lambda: (_http("GET", url, token=token)[1].get("hitl_details") or [None])[0],
-                       900, dags, api["proc"])
+        def pending():
+            # The HITL detail is written a moment before the task instance turns awaiting_input:
+            # wait for both (reading the first sight of the detail once raced the state change).
+            found = (_http("GET", url, token=token)[1].get("hitl_details") or [None])[0]
+            return found if found and found["task_instance"]["state"] == "awaiting_input" else None
+
+        detail = _wait("a pending approval", pending, 900, dags, api["proc"])
         ti = detail["task_instance"]
         assert ti["task_id"] == "approve_promotion" and ti["state"] == "awaiting_input"
         run_id = ti["dag_run_id"]
