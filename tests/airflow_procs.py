@@ -1,10 +1,12 @@
-"""Airflow processes the integration and browser tests start: a free port, an API server."""
+"""Airflow processes the integration, browser and compose tests start: a free port, an API server,
+and the one wait-until-ready loop they share."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,3 +34,22 @@ def api_server_process(env: dict[str, str], port: int, log_path: Path):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+def wait_until(what: str, probe, timeout: float, *alive: subprocess.Popen, every: float = 2.0):
+    """probe() until it returns something truthy (returned), failing at once if one of `alive` has
+    exited; an OSError from probe (a server not listening yet) counts as not yet."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        for p in alive:
+            assert p.poll() is None, f"{p.args[1:3]} exited with {p.returncode} while waiting for {what}"
+        try:
+            got = probe()
+        except OSError as exc:
+            last = exc
+        else:
+            if got:
+                return got
+        time.sleep(every)
+    raise TimeoutError(f"no {what} within {timeout:.0f}s (last error: {last})")

@@ -36,7 +36,7 @@ from engine import (REPO, Compose, docker_engine, ensure_debian_base, ensure_loc
                     local_tag, run, say)
 
 sys.path.insert(0, str(REPO / "tests"))
-from airflow_procs import free_port  # noqa: E402
+from airflow_procs import free_port, wait_until  # noqa: E402
 
 DAG_ID = "ner_retraining"
 TRAINER_IMAGE = "ner-trainer:compose-test"
@@ -65,20 +65,6 @@ def http(method: str, url: str, *, token: str | None = None, body: dict | None =
             return resp.status, dict(resp.headers), resp.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read()
-
-
-def wait_for(what: str, check, timeout: float, every: float = 3.0):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            got = check()
-            if got:
-                return got
-        except OSError as exc:  # not up yet
-            last = exc
-        time.sleep(every)
-    raise TimeoutError(f"{what} within {timeout:.0f}s (last error: {last})")
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +111,7 @@ def stack(out):
             t = time.monotonic()
             compose("up", "-d", timeout=900)
             base = f"http://127.0.0.1:{api_port}/"
-            wait_for("the API server answering", lambda: http("GET", base + "api/v2/monitor/health")[0] == 200, 300)
+            wait_until("the API server answering", lambda: http("GET", base + "api/v2/monitor/health")[0] == 200, 300)
             say(f"stack up (compose up -d until the API server answered) in {time.monotonic() - t:.0f}s")
             # Signing in as the README says: the password Airflow generated for its default user.
             generated = compose("exec", "-T", "airflow-apiserver", "cat",
@@ -184,7 +170,7 @@ def test_api_server_answers(stack):
 
 def test_dag_parses_in_the_dag_processor(stack):
     base, token = stack["base"], stack["token"]
-    wait_for(f"{DAG_ID} parsed by the dag-processor",
+    wait_until(f"{DAG_ID} parsed by the dag-processor",
              lambda: http("GET", base + f"api/v2/dags/{DAG_ID}", token=token)[0] == 200, 300)
     status, _, body = http("GET", base + "api/v2/importErrors", token=token)
     errors = json.loads(body)
@@ -215,7 +201,7 @@ def test_dag_run_through_the_rest_api_promotes_a_champion(stack, store):
         done = all(r["state"] in ("success", "failed") for r in runs)
         return {r["dag_run_id"]: r["state"] for r in runs} if done and run_id in {r["dag_run_id"] for r in runs} else None
 
-    runs = wait_for(f"run {run_id} to finish", all_finished, 1200, every=10)
+    runs = wait_until(f"run {run_id} to finish", all_finished, 1200, every=10)
     run_url = dag_url + f"/dagRuns/{urllib.request.quote(run_id, safe='')}"
     tasks = json.loads(http("GET", run_url + "/taskInstances", token=token)[2])["task_instances"]
     states = {ti["task_id"]: ti["state"] for ti in tasks}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_procs import api_server_process, free_port
+from airflow_procs import api_server_process, free_port, wait_until
 from ner_pipeline.config import load_settings
 from ner_pipeline.storage import ObjectStore
 
@@ -255,20 +255,6 @@ def _http(method: str, url: str, body: dict | None = None, token: str | None = N
         return 0, {}
 
 
-def _wait(what: str, probe, timeout: float, *alive: subprocess.Popen):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for p in alive:
-            assert p.poll() is None, f"{p.args[1:3]} exited with {p.returncode} while waiting for {what}"
-        got = probe()
-        if got:
-            return got
-        time.sleep(2)
-    raise TimeoutError(f"no {what} within {timeout}s")
-
-
 @pytest.fixture(scope="module")
 def api_server(env, tmp_path_factory):
     """`airflow api-server` on the DAG test's metadata DB, SimpleAuthManager with one reviewer."""
@@ -303,7 +289,7 @@ def _review_through_rest(env, api, tmp_path, name: str, option: str, comment: st
                             env={**env, **api["env"], **permissive}, stdout=out, stderr=subprocess.STDOUT, text=True)
     try:
         base = api["base"]
-        _wait("api-server", lambda: _http("GET", base + "/api/v2/monitor/health")[0] == 200, 300, api["proc"])
+        wait_until("api-server", lambda: _http("GET", base + "/api/v2/monitor/health")[0] == 200, 300, api["proc"])
         status, body = _http("POST", base + "/auth/token", {"username": "reviewer", "password": api["password"]})
         assert status == 201, body
         token = body["access_token"]
@@ -314,7 +300,7 @@ def _review_through_rest(env, api, tmp_path, name: str, option: str, comment: st
             found = (_http("GET", url, token=token)[1].get("hitl_details") or [None])[0]
             return found if found and found["task_instance"]["state"] == "awaiting_input" else None
 
-        detail = _wait("a pending approval", pending, 900, dags, api["proc"])
+        detail = wait_until("a pending approval", pending, 900, dags, api["proc"])
         ti = detail["task_instance"]
         assert ti["task_id"] == "approve_promotion" and ti["state"] == "awaiting_input"
         run_id = ti["dag_run_id"]
