@@ -20,7 +20,7 @@ gaps, and (r), no model: the annotators' majority conventions applied consistent
 entities (benchmarks/convention_reference.py), which shows what choices the text does not show cap. Prints figures only (no text). Targets (2-core machine, local profile): (a) >= 0.70,
 (b) > 0.75 with every label >= 0.60.
 
-  .venv/bin/python benchmarks/bench_real.py [--modes a,m,b] [--set section.key=value ...] [--keep DIR]
+  .venv/bin/python benchmarks/bench_real.py [--modes a,m,b] [--set section.key=value ...] [--real-records N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -158,6 +158,8 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--modes", default="a,m,b")
     ap.add_argument("--set", action="append", default=[], dest="overrides", metavar="SECTION.KEY=VALUE")
+    ap.add_argument("--real-records", type=int, metavar="N",
+                    help="(m) and (b) use only N records of the first half (a learning curve in real data)")
     ap.add_argument("--keep", type=Path, help="keep the trained model folders here")
     ap.add_argument("--json", type=Path, help="write the figures as JSON here")
     args = ap.parse_args()
@@ -177,6 +179,8 @@ def main() -> int:
     # The whole file is read as one batch: its defective third must not reject the clean records.
     clean = clean_records(args.data, load_settings("local", [*args.overrides, "validation.quarantine_rate_limit=1.0"]))
     first, second = halves(clean)
+    if args.real_records is not None:
+        first = first[:args.real_records]  # file order: the same N records every run
     second_prop = [propagate_repeats(r) for r in second]
     n_prop = sum(len(p.entities) - len(r.entities) for p, r in zip(second_prop, second))
     print(f"{len(clean)} clean records: {len(first)} to submit as real, {len(second)} to measure on "
