@@ -17,8 +17,9 @@ then predicts the second half with `ner-pipeline predict`'s Predictor and prints
 per label, (c) also against the gold with unlabelled repeat mentions propagated (a labelled surface
 labelled again wherever it recurs as a whole word), which separates model errors from annotation
 gaps, and (r), no model: the annotators' majority conventions applied consistently to the gold
-entities (benchmarks/convention_reference.py), which shows what choices the text does not show cap. Prints figures only (no text). Targets (2-core machine, local profile): (a) >= 0.70,
-(b) > 0.75 with every label >= 0.60.
+entities (benchmarks/convention_reference.py), which shows how far choices the text does not show
+cap each label. Prints figures only (no text). Targets (2-core machine, local profile):
+(a) >= 0.70, (b) > 0.75 with every label >= 0.60.
 
   .venv/bin/python benchmarks/bench_real.py [--modes a,m,b] [--set section.key=value ...] [--real-records N] [--keep DIR]
 """

@@ -35,6 +35,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "include"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from ner_pipeline.records import Span  # noqa: E402
+from ner_pipeline.words import whole_word_occurrences  # noqa: E402
+
 NAME_LABELS = ("NAME", "VICTIM")
 # ", Mwanza" or ", Mjini Magharibi" right after a LOCATION span: the region it may be joined with.
 _REGION_AFTER = re.compile(r", (?:[A-Z][a-z]+)(?: [A-Z][a-z]+)*")
@@ -49,9 +52,6 @@ class ConventionReference:
     """The majority conventions of `rate_records`, applied consistently to any record."""
 
     def __init__(self, rate_records: list):
-        from ner_pipeline.words import whole_word_occurrences
-
-        self._occ = whole_word_occurrences
         joined = split = 0
         labels_of: dict[str, Counter] = defaultdict(Counter)
         for r in rate_records:
@@ -73,16 +73,14 @@ class ConventionReference:
         for r in rate_records:
             marked = {(r.text[sp.start:sp.end], sp.label) for sp in r.entities}
             for surface, label in best.items():
-                if self._occ(r.text, surface):
+                if whole_word_occurrences(r.text, surface):
                     with_surface[surface] += 1
                     labelled[surface] += (surface, label) in marked
         self.surfaces = {s: best[s] for s in best if with_surface[s] and labelled[s] / with_surface[s] >= 0.5}
         self.counts = {"location_joined": joined, "location_split": split,
                        "surfaces": len(best), "surfaces_kept": len(self.surfaces)}
 
-    def predict(self, record) -> list:
-        from ner_pipeline.records import Span
-
+    def predict(self, record) -> list[Span]:
         text, out = record.text, []
         first_label: dict[str, str] = {}
         for sp in sorted(record.entities, key=lambda s: s.start):
@@ -92,9 +90,9 @@ class ConventionReference:
                 end = _region_after(text, sp.end) if self.join_regions else None
                 out.append(Span(sp.start, end or sp.end, "LOCATION"))
         for surface, label in first_label.items():
-            out += [Span(a, b, label) for a, b in self._occ(text, surface)]
+            out += [Span(a, b, label) for a, b in whole_word_occurrences(text, surface)]
         for surface in sorted(self.surfaces, key=len, reverse=True):
-            occ = self._occ(text, surface)
+            occ = whole_word_occurrences(text, surface)
             if occ:
                 out.append(Span(occ[0][0], occ[0][1], self.surfaces[surface]))
         kept, last_end = [], -1

@@ -171,7 +171,7 @@ def test_api_server_answers(stack):
 def test_dag_parses_in_the_dag_processor(stack):
     base, token = stack["base"], stack["token"]
     wait_until(f"{DAG_ID} parsed by the dag-processor",
-             lambda: http("GET", base + f"api/v2/dags/{DAG_ID}", token=token)[0] == 200, 300)
+               lambda: http("GET", base + f"api/v2/dags/{DAG_ID}", token=token)[0] == 200, 300)
     status, _, body = http("GET", base + "api/v2/importErrors", token=token)
     errors = json.loads(body)
     assert status == 200 and errors["total_entries"] == 0, errors
