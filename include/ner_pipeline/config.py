@@ -189,6 +189,12 @@ class TrainingSettings(_Section):
     seed: int
     group_by_length: bool
     early_stopping_patience: int
+    # Which validation records pick the best epoch and drive early stopping (trainer.py):
+    # "auto" uses the real-source micro F1 once the validation split holds at least
+    # best_metric_min_real real records, as the gate decides on real records whenever the test
+    # split holds any; "all" always uses the whole split.
+    best_metric_source: Literal["auto", "all"]
+    best_metric_min_real: int = Field(ge=1)
     max_train_records: int | None
     # The mix under the cap (train/selection.py): real records always take the cap first and
     # synthetic ones fill the rest. real_share: when set, synthetic records are limited so that

@@ -170,6 +170,9 @@ def test_fit_learns_and_is_deterministic_on_cpu(tmp_path):
     assert first["best_val_micro_f1"] > 0.9, first
     metrics = json.loads((tmp_path / "a" / "metrics.json").read_text())
     assert metrics["best_validation"]["by_source"]["real"]["n_records"] == 2
+    # 2 real validation records are under training.best_metric_min_real: epochs chosen on all of them
+    assert metrics["best_metric_source"] == "all"
+    assert all(0 <= h["real_micro_f1"] <= 1 for h in metrics["validation_history"])
     run = json.loads((tmp_path / "a" / "run.json").read_text())
     assert run["n_train_windows"] > len(RECORDS)  # max_length 24 forces windows
     # the mix trained on, by source (counts only): no cap here, so every record, real ones
@@ -187,6 +190,18 @@ def test_fit_learns_and_is_deterministic_on_cpu(tmp_path):
     predicted = Predictor.load(tmp_path / "a" / "model", device="cpu").predict([r.text for r in RECORDS])
     hits = sum(len(set(p) & set(r.entities)) for p, r in zip(predicted, RECORDS))
     assert hits / sum(len(r.entities) for r in RECORDS) > 0.9
+
+    # from the floor on, the real validation records choose the epoch
+    real_first = load_settings("local", [*overrides, "training.epochs=4", "training.best_metric_min_real=2"], environ={})
+    run_training(str(snap), str(tmp_path / "c"), real_first)
+    chosen = json.loads((tmp_path / "c" / "metrics.json").read_text())
+    assert chosen["best_metric_source"] == "real"
+    history = chosen["validation_history"]
+    best = max(history, key=lambda h: h["real_micro_f1"])  # max() keeps the first best, as the Trainer does
+    assert chosen["best_epoch"] == best["epoch"]
+    assert chosen["best_validation"]["by_source"]["real"]["micro"]["f1"] == best["real_micro_f1"]
+    # the two real records are fitted from epoch 1 while the whole split keeps rising: the source decided
+    assert chosen["best_epoch"] < max(history, key=lambda h: h["micro_f1"])["epoch"], history
 
 
 def test_max_train_records_selection_is_deterministic():

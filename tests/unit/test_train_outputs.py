@@ -15,7 +15,7 @@ from ner_pipeline.train import outputs
 
 def _result(**kw):
     # only the attributes the payloads read (FitResult's shape, without a model)
-    base = dict(best_val_micro_f1=0.81, best_epoch=2.0, best_validation={"micro": {"f1": 0.81}},
+    base = dict(best_val_micro_f1=0.81, best_epoch=2.0, best_validation={"micro": {"f1": 0.81}}, best_metric_source="all",
                 validation_history=[{"epoch": 1.0}], epochs_run=2.0, global_steps=10,
                 loss_curve=[{"step": i, "loss": 1.0 / (i + 1)} for i in range(120)], tokens_per_s=1234.56,
                 n_train_records=30, n_validation_records=5)
@@ -36,6 +36,7 @@ def test_metrics_payload_and_xcom_summary():
     r = _result()
     m = outputs.metrics_payload(r)
     assert m["best_val_micro_f1"] == 0.81 and m["train_loss"]["first"] == 1.0 and m["n_train_records"] == 30
+    assert m["best_metric_source"] == "all"
     x = outputs.xcom_summary("s3://b/runs/x/train", r, wall_s=12.345)
     assert x == {"output_uri": "s3://b/runs/x/train", "metrics_uri": "s3://b/runs/x/train/" + OutputPaths.METRICS,
                  "model_uri": "s3://b/runs/x/train/" + OutputPaths.MODEL + "/", "tokens_per_s": 1234.6,

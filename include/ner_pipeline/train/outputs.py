@@ -40,6 +40,7 @@ def metrics_payload(result: FitResult) -> dict[str, Any]:
     return {
         "best_val_micro_f1": result.best_val_micro_f1,
         "best_epoch": result.best_epoch,
+        "best_metric_source": result.best_metric_source,  # "real": chosen on the real validation records
         "best_validation": result.best_validation,  # micro, per_label (all 9), by_source, n_records
         "validation_history": result.validation_history,
         "epochs_run": result.epochs_run,

@@ -4,7 +4,8 @@ Choices that matter:
 - dynamic padding per batch + length-grouped batches (batching.py);
 - the best checkpoint and early stopping use strict entity-level micro F1 on validation,
   computed by the same merge/decode/score code as `ner-pipeline predict`/`score`, never token
-  accuracy;
+  accuracy; on the real validation records alone once there are enough of them
+  (`training.best_metric_source`), since real records then decide the gate;
 - checkpoints live in the caller's temp folder; only the best model is saved to the output.
 Under torchrun the Trainer runs DDP by itself; every rank calls `fit`, only rank 0 writes.
 """
@@ -32,7 +33,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BEST_METRIC = "micro_f1"
+BEST_METRIC = "selection_f1"  # micro F1 of the records best_metric_source chose
+REAL = "real"
+
+
+def best_metric_source(records: Sequence[Record], ts: TrainingSettings) -> str:
+    """Which validation records choose the best epoch: "real" or "all" (a pure decision)."""
+    n_real = sum(r.source == REAL for r in records)
+    return REAL if ts.best_metric_source == "auto" and n_real >= ts.best_metric_min_real else "all"
 
 
 class ValidationScorer:
@@ -45,8 +53,10 @@ class ValidationScorer:
     Keeps every evaluation's full metrics (per label, by source) for metrics.json.
     """
 
-    def __init__(self, split: PreparedSplit, specials: SpecialTokens, id2label: dict[int, str], pad_id: int) -> None:
+    def __init__(self, split: PreparedSplit, specials: SpecialTokens, id2label: dict[int, str], pad_id: int,
+                 source: str = "all") -> None:
         self.split = split
+        self.source = source  # "all" or a record source whose micro F1 selects
         self.n_prefix = len(specials.prefix)
         self.id2label = id2label
         self.pad_id = pad_id
@@ -76,7 +86,15 @@ class ValidationScorer:
         metrics = score(self.split.records, spans)
         self.history.append(metrics)
         micro = metrics["micro"]
-        return {BEST_METRIC: micro["f1"], "micro_precision": micro["precision"], "micro_recall": micro["recall"]}
+        out = {"micro_f1": micro["f1"], "micro_precision": micro["precision"], "micro_recall": micro["recall"]}
+        if REAL in metrics["by_source"]:
+            out["real_micro_f1"] = metrics["by_source"][REAL]["micro"]["f1"]
+        out[BEST_METRIC] = selection_f1(metrics, self.source)
+        return out
+
+
+def selection_f1(metrics: dict[str, Any], source: str) -> float:
+    return (metrics["micro"] if source == "all" else metrics["by_source"][source]["micro"])["f1"]
 
 
 def argmax_logits(logits: Any, labels: Any) -> Any:
@@ -149,6 +167,7 @@ class FitResult:
     train_text_tokens: int  # one epoch, each text token once
     best_validation: dict[str, Any] | None
     best_epoch: float | None
+    best_metric_source: str | None = None  # "real" or "all": whose micro F1 chose best_epoch
     validation_history: list[dict[str, Any]] = field(default_factory=list)
     loss_curve: list[dict[str, float]] = field(default_factory=list)
 
@@ -181,7 +200,10 @@ def fit(train_records: Sequence[Record] | Any, validation_records: Sequence[Reco
 
     train, val = _splits(train_records, validation_records, tokenizer, cfg, specials, ts, work_dir / "datasets")
     id2label, _ = label_maps(model.config)
-    scorer = ValidationScorer(val, specials, id2label, tokenizer.pad_token_id or 0) if val.features else None
+    source = best_metric_source(val.records, ts)
+    scorer = ValidationScorer(val, specials, id2label, tokenizer.pad_token_id or 0, source) if val.features else None
+    if scorer:
+        log.info("best epoch chosen on the micro F1 of %s validation records", "the real" if source == REAL else "all")
     Throughput, LogCb, EpochOrder = callback_classes()
     throughput = Throughput()
     train_ds = train_dataset(train.features, ts, lengths=train.lengths)
@@ -228,9 +250,10 @@ def _splits(train_records: Sequence[Record] | Any, validation_records: Sequence[
 def _result(trainer: Any, tokenizer: Any, scorer: ValidationScorer | None, train_seconds: float,
             train: WindowedSplit, val: PreparedSplit, cfg: WindowConfig, ts: TrainingSettings) -> FitResult:
     state = trainer.state
-    best_idx = _best_index(scorer.history) if scorer else None
+    best_idx = _best_index(scorer.history, scorer.source) if scorer else None
     evals = [e for e in state.log_history if f"eval_{BEST_METRIC}" in e]
-    history = [{"epoch": e.get("epoch"), "step": e.get("step"), "micro_f1": e[f"eval_{BEST_METRIC}"],
+    history = [{"epoch": e.get("epoch"), "step": e.get("step"), "micro_f1": e["eval_micro_f1"],
+                **({"real_micro_f1": e["eval_real_micro_f1"]} if "eval_real_micro_f1" in e else {}),
                 "loss": e.get("eval_loss")} for e in evals]
     return FitResult(
         model=trainer.model,
@@ -248,6 +271,7 @@ def _result(trainer: Any, tokenizer: Any, scorer: ValidationScorer | None, train
         train_window_tokens=train.n_tokens,
         train_text_tokens=train.n_text_tokens,
         best_validation=scorer.history[best_idx] if best_idx is not None else None,
+        best_metric_source=scorer.source if scorer else None,
         best_epoch=history[best_idx]["epoch"] if best_idx is not None and best_idx < len(history) else None,
         validation_history=history,
         loss_curve=[{"step": e["step"], "epoch": e.get("epoch"), "loss": e["loss"]}
@@ -255,11 +279,11 @@ def _result(trainer: Any, tokenizer: Any, scorer: ValidationScorer | None, train
     )
 
 
-def _best_index(history: list[dict[str, Any]]) -> int | None:
-    """First evaluation with the highest micro F1 (the Trainer keeps the first best too)."""
+def _best_index(history: list[dict[str, Any]], source: str = "all") -> int | None:
+    """First evaluation with the highest selection F1 (the Trainer keeps the first best too)."""
     if not history:
         return None
-    scores = [h["micro"]["f1"] for h in history]
+    scores = [selection_f1(h, source) for h in history]
     return scores.index(max(scores))
 
 
