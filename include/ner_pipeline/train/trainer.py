@@ -27,6 +27,7 @@ from ..tokens.encoding import PreparedSplit, SpecialTokens, WindowConfig, label_
 from ..tokens.inference import INFERENCE_FILE, InferenceConfig
 from .batching import ListDataset, make_collator, train_dataset
 from .callbacks import callback_classes
+from .selection import REAL
 
 if TYPE_CHECKING:
     from .dataset import WindowedSplit
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BEST_METRIC = "selection_f1"  # micro F1 of the records best_metric_source chose
-REAL = "real"
 
 
 def best_metric_source(records: Sequence[Record], ts: TrainingSettings) -> str:
