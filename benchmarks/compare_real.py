@@ -26,7 +26,6 @@ def main() -> int:
     ap.add_argument("first", type=Path)
     ap.add_argument("second", type=Path)
     ap.add_argument("--row", default="(b)", help='the row of each file to compare (default "(b)")')
-    ap.add_argument("--second-row", help="the second file's row, when it differs")
     ap.add_argument("--resamples", type=int, default=2000)
     ap.add_argument("--significance", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=0)
@@ -35,12 +34,12 @@ def main() -> int:
     from ner_pipeline.records import LABELS
 
     first = json.loads(args.first.read_text())[args.row]
-    second = json.loads(args.second.read_text())[args.second_row or args.row]
+    second = json.loads(args.second.read_text())[args.row]
     # bootstrap.py reports champion minus candidate: the second file plays the candidate
     result = paired_bootstrap(second["per_record"], first["per_record"], LABELS, resamples=args.resamples,
                               significance=args.significance, seed=args.seed)
     level = f"{100 * (1 - args.significance):g}%"
-    print(f"{args.first.name} {args.row} minus {args.second.name} {args.second_row or args.row}, "
+    print(f"{args.first.name} {args.row} minus {args.second.name} {args.row}, "
           f"{result['n_records']} paired records, {args.resamples} resamples, {level} interval")
     print(f"{'':16}{'first':>8}{'second':>8}{'diff':>8}  interval")
     for key in ["micro", *LABELS]:

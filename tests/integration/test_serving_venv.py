@@ -40,7 +40,7 @@ def _train(tmp: Path) -> Path:
     overrides = ["training.base_model=tiny:hidden_size=128,intermediate_size=256", "training.epochs=12",
                  "training.learning_rate=0.005", "training.batch_size=2", "training.warmup_ratio=0.0",
                  "training.early_stopping_patience=0", "training.max_length=64", "training.stride=16",
-                 # each transcript once (RECORDS has a real one): the fit must not hang on the weight's default
+                 # each transcript once (RECORDS has a real one): the fit must not depend on the weight's default
                  "training.real_weight=1"]
     settings = load_settings("local", overrides, environ={})
     assert settings.training.label_all_subtokens  # the default under test

@@ -54,7 +54,7 @@ class ValidationScorer:
     """
 
     def __init__(self, split: PreparedSplit, specials: SpecialTokens, id2label: dict[int, str], pad_id: int,
-                 source: str = "all") -> None:
+                 source: str) -> None:
         self.split = split
         self.source = source  # "all" or a record source whose micro F1 selects
         self.n_prefix = len(specials.prefix)
@@ -279,7 +279,7 @@ def _result(trainer: Any, tokenizer: Any, scorer: ValidationScorer | None, train
     )
 
 
-def _best_index(history: list[dict[str, Any]], source: str = "all") -> int | None:
+def _best_index(history: list[dict[str, Any]], source: str) -> int | None:
     """First evaluation with the highest selection F1 (the Trainer keeps the first best too)."""
     if not history:
         return None
